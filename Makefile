@@ -1,0 +1,74 @@
+# Jobunivers: `make run` and `make test` set up everything they need on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 5000
+MODEL_DIR ?= models/multilingual-e5-small
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export JOBUNIVERS_MODEL_PATH ?= $(abspath $(MODEL_DIR))
+
+.PHONY: help install model db reference demo run scheduler test system-deps lint i18n bench evaluate
+
+help:
+	@echo "make run    - set up and serve the portal at http://$(HOST):$(PORT) (SQLite, demo data, local model)"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make lint   - ruff and mypy"
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+model: install
+	$(PY) -m recommender model build --onnx --out $(MODEL_DIR)
+
+db: install
+	@mkdir -p instance
+	$(VENV)/bin/alembic upgrade head
+
+reference: db
+	$(FLASK) reference load
+
+demo: reference
+	$(FLASK) demo seed
+
+run: model demo
+	@echo "Jobunivers: http://$(HOST):$(PORT)  (demo logins: http://$(HOST):$(PORT)/auth/demo)"
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+scheduler: install
+	$(FLASK) jobs run
+
+# Debian's Chromium for the browser tests; installed only when missing.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install model system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check app recommender consent tests
+	$(VENV)/bin/mypy recommender consent
+
+i18n: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot app
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations -w 100
+	$(VENV)/bin/pybabel compile -d app/translations
+
+bench: install model
+	$(PY) -m recommender bench --postings 100000
+
+evaluate: install model
+	$(PY) -m recommender evaluate --postings eval/postings.jsonl --profiles eval/profiles.jsonl --qrels eval/qrels.trec

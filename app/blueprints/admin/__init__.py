@@ -1,0 +1,11 @@
+"""Administration: reference data, data-subject requests, audit."""
+
+from flask import Blueprint
+
+from app.models import Role
+from app.security import role_gate
+
+bp = Blueprint("admin", __name__)
+bp.before_request(role_gate(Role.ADMIN))
+
+from app.blueprints.admin import routes  # noqa: E402,F401

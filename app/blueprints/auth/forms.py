@@ -1,0 +1,20 @@
+"""Forms of the login pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password for local accounts (employers, admins, demo)."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class DemoLoginForm(FlaskForm):
+    """One-click login as a demo account."""
+
+    user_id = HiddenField(validators=[DataRequired()])

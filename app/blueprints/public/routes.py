@@ -1,0 +1,60 @@
+"""Views of the public blueprint."""
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import AnyOf
+
+from app.blueprints.public import bp
+from app.db import get_session
+from app.extensions import csrf
+from app.security import safe_next_url
+from app.services import auth as auth_service
+from app.services import health
+
+
+class LanguageForm(FlaskForm):
+    """The language switch in the header."""
+
+    locale = HiddenField(validators=[AnyOf(("da", "en"))])
+    next = HiddenField()
+
+
+@bp.get("/")
+def index():
+    """Front page; logged-in users go to their own landing page."""
+    if current_user.is_authenticated:
+        return redirect(url_for(auth_service.home_endpoint(current_user.role)))
+    return render_template("public/index.html")
+
+
+@bp.post("/sprog")
+def set_language():
+    """Remember the chosen language in the session, a cookie and (if logged in) the account."""
+    form = LanguageForm()
+    target = safe_next_url(form.next.data) or url_for("public.index")
+    response = redirect(target, code=303)
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        response.set_cookie(
+            "locale", form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+        )
+        if current_user.is_authenticated:
+            auth_service.set_locale(session=get_session(), user=current_user, locale=form.locale.data)
+    return response
+
+
+@bp.get("/healthz")
+@csrf.exempt
+def healthz():
+    """Liveness and readiness: database and embedding-model status as JSON."""
+    report = health.check(app=current_app)
+    status = 200 if report["status"] == "ok" else 503
+    return jsonify(report), status
+
+
+@bp.app_context_processor
+def language_form():
+    return {"language_form": LanguageForm(next=request.full_path.rstrip("?"))}

@@ -1,0 +1,7 @@
+"""Public transparency pages: how the algorithm works, open to everyone without login."""
+
+from flask import Blueprint
+
+bp = Blueprint("transparency", __name__)
+
+from app.blueprints.transparency import routes  # noqa: E402,F401

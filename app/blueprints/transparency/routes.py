@@ -1,0 +1,11 @@
+"""Views of the transparency blueprint."""
+
+from flask import render_template
+
+from app.blueprints.transparency import bp
+
+
+@bp.get("/")
+def index():
+    """How suggestions are made, in plain language (EU AI Act transparency)."""
+    return render_template("transparency/index.html")

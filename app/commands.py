@@ -1,0 +1,58 @@
+"""Flask CLI commands: reference data, demo data, scheduler."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+reference_cli = AppGroup("reference", help="Reference data: ESCO and Danish postcodes.")
+demo_cli = AppGroup("demo", help="Deterministic demo data.")
+jobs_cli = AppGroup("jobs", help="The scheduler process (run exactly one).")
+
+
+@reference_cli.command("load")
+def reference_load() -> None:
+    """Load ESCO v1.1.1 and Danish postcodes (idempotent, with a progress bar)."""
+    from app.db import get_engine
+    from app.services import reference
+    from sqlmodel import Session
+
+    with Session(get_engine()) as session:
+        summary = reference.load_all(session=session, progress=click.progressbar)
+    for name, count in summary.items():
+        click.echo(f"{name}: {count}")
+
+
+@demo_cli.command("seed")
+@click.option("--jobseekers", default=300, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--postings", default=3000, show_default=True, type=click.IntRange(0, 1_000_000))
+@click.option("--employers", default=60, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--seed", default=42, show_default=True, type=int)
+def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None:
+    """Create demo accounts, employers, postings and CVs (idempotent, deterministic by seed)."""
+    from app.db import get_engine
+    from app.services import demo
+    from sqlmodel import Session
+
+    with Session(get_engine()) as session:
+        summary = demo.seed(
+            session=session, jobseekers=jobseekers, postings=postings, employers=employers, seed=seed
+        )
+    for name, count in summary.items():
+        click.echo(f"{name}: {count}")
+
+
+@jobs_cli.command("run")
+def jobs_run() -> None:
+    """Run the scheduler in the foreground (its own process; never inside web workers)."""
+    from flask import current_app
+
+    from app.scheduler import run_blocking
+
+    run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(reference_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)

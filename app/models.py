@@ -1,0 +1,251 @@
+"""Table models for the portal (SQLModel).
+
+Naming follows ``XBase`` -> ``XCreate``/``XUpdate`` -> ``X(table=True)``. Timestamps are timezone-aware
+UTC and always come from ``default_factory`` so nothing is computed at import time. Later features add
+tables here and through new Alembic migrations.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC (SQLModel stores and returns aware UTC)."""
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    """The four audiences of the portal."""
+
+    JOBSEEKER = "jobseeker"
+    CASEWORKER = "caseworker"
+    EMPLOYER = "employer"
+    ADMIN = "admin"
+
+
+# --- Organisations -----------------------------------------------------------------------------
+
+
+class Jobcentre(SQLModel, table=True):
+    """A municipal jobcentre; caseworkers belong to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    municipality_code: str = Field(max_length=3, unique=True)
+    municipality: str = Field(max_length=80)
+
+
+class EmployerBase(SQLModel):
+    name: str = Field(max_length=160)
+    cvr: str | None = Field(default=None, max_length=8, unique=True)
+    industry: str | None = Field(default=None, max_length=120)
+    postcode: str | None = Field(default=None, max_length=4)
+    website: str | None = Field(default=None, max_length=255)
+
+
+class EmployerCreate(EmployerBase):
+    pass
+
+
+class Employer(EmployerBase, table=True):
+    """An employer organisation that posts jobs and coffee meetings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Accounts and sessions ---------------------------------------------------------------------
+
+
+class UserBase(SQLModel):
+    role: str = Field(max_length=20, index=True)
+    name: str = Field(max_length=160)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    locale: str | None = Field(default=None, max_length=5)
+
+
+class UserCreate(UserBase):
+    password: str | None = None
+
+
+class User(UserBase, table=True):
+    """An account. Local accounts have a password hash; OIDC accounts an (issuer, subject) pair."""
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    oidc_issuer: str | None = Field(default=None, max_length=255)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+    is_active: bool = Field(default=True)
+    is_demo: bool = Field(default=False)
+    jobcentre_id: int | None = Field(default=None, foreign_key="jobcentre.id", index=True)
+    employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    # Flask-Login protocol, kept here so the model needs no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side login session. The cookie carries a random token; only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    auth_method: str = Field(max_length=20)
+
+
+# --- Jobseekers and caseworkers ----------------------------------------------------------------
+
+
+class JobseekerProfileBase(SQLModel):
+    cv_text: str = Field(default="", sa_type=Text)
+    experience: list[dict] = Field(default_factory=list, sa_type=JSON)
+    education: list[dict] = Field(default_factory=list, sa_type=JSON)
+    skills: list[dict] = Field(default_factory=list, sa_type=JSON)
+    wished_occupations: list[dict] = Field(default_factory=list, sa_type=JSON)
+    wished_industries: list[str] = Field(default_factory=list, sa_type=JSON)
+    hours_per_week: int | None = Field(default=None, ge=1, le=60)
+    commute_km: int = Field(default=30, ge=1, le=300)
+    accessibility_needs: str = Field(default="", sa_type=Text)
+    home_postcode: str | None = Field(default=None, max_length=4)
+
+
+class JobseekerProfileUpdate(JobseekerProfileBase):
+    pass
+
+
+class JobseekerProfile(JobseekerProfileBase, table=True):
+    """What the jobseeker tells the jobcentre about themselves."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True, ondelete="CASCADE")
+    jobcentre_id: int | None = Field(default=None, foreign_key="jobcentre.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseworkerAssignment(SQLModel, table=True):
+    """A jobseeker's profile shared with a caseworker; caseworkers see only these."""
+
+    __table_args__ = (UniqueConstraint("caseworker_id", "jobseeker_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    caseworker_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    jobseeker_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    jobcentre_id: int = Field(foreign_key="jobcentre.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+# --- Job postings (schema.org JobPosting) ------------------------------------------------------
+
+
+class JobPostingBase(SQLModel):
+    title: str = Field(max_length=200)
+    description: str = Field(sa_type=Text)
+    hiring_organization: str = Field(max_length=160)
+    postcode: str | None = Field(default=None, max_length=4, index=True)
+    city: str | None = Field(default=None, max_length=80)
+    latitude: float | None = None
+    longitude: float | None = None
+    remote: bool = Field(default=False)
+    occupation_uri: str | None = Field(default=None, max_length=255, index=True)
+    isco_code: str | None = Field(default=None, max_length=4, index=True)
+    industry: str | None = Field(default=None, max_length=120)
+    skills: list[str] = Field(default_factory=list, sa_type=JSON)
+    employment_type: str = Field(default="FULL_TIME", max_length=20)
+    hours_per_week: int | None = None
+    date_posted: date
+    valid_through: date | None = Field(default=None, index=True)
+
+
+class JobPostingCreate(JobPostingBase):
+    source: str = "jobunivers"
+    source_id: str | None = None
+
+
+class JobPosting(JobPostingBase, table=True):
+    """A job posting, from an employer on the portal or an external source (e.g. Jobnet)."""
+
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(default="jobunivers", max_length=40)
+    source_id: str = Field(max_length=120)
+    employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Reference data ----------------------------------------------------------------------------
+
+
+class Postcode(SQLModel, table=True):
+    """A Danish postcode with its centroid (countrystatecity, ODbL)."""
+
+    code: str = Field(primary_key=True, max_length=4)
+    name: str = Field(max_length=80)
+    latitude: float
+    longitude: float
+    region: str | None = Field(default=None, max_length=40)
+
+
+class IscoGroup(SQLModel, table=True):
+    """An ISCO-08 group (1 to 4 digits) as published with ESCO."""
+
+    code: str = Field(primary_key=True, max_length=4)
+    label: str = Field(max_length=255)
+
+
+class EscoOccupation(SQLModel, table=True):
+    """An ESCO v1.1.1 occupation."""
+
+    uri: str = Field(primary_key=True, max_length=255)
+    isco_code: str = Field(max_length=4, index=True)
+    label: str = Field(max_length=255, index=True)
+    alt_labels: str = Field(default="", sa_type=Text)
+    description: str = Field(default="", sa_type=Text)
+
+
+class EscoSkill(SQLModel, table=True):
+    """An ESCO v1.1.1 skill or knowledge concept."""
+
+    uri: str = Field(primary_key=True, max_length=255)
+    label: str = Field(max_length=255, index=True)
+    alt_labels: str = Field(default="", sa_type=Text)
+    skill_type: str = Field(default="", max_length=40)
+    reuse_level: str = Field(default="", max_length=40)
+
+
+class EscoOccupationSkill(SQLModel, table=True):
+    """Essential or optional skill of an ESCO occupation."""
+
+    occupation_uri: str = Field(primary_key=True, foreign_key="escooccupation.uri", max_length=255)
+    skill_uri: str = Field(primary_key=True, foreign_key="escoskill.uri", max_length=255)
+    relation: str = Field(max_length=10)

@@ -1,0 +1,1 @@
+"""Business logic as plain functions with keyword-only arguments and an explicit session."""

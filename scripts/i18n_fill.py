@@ -1,0 +1,38 @@
+"""Merge translations from a JSON file (msgid -> msgstr) into a locale's catalogue.
+
+Usage: python scripts/i18n_fill.py da translations.json
+Translators may equally edit ``app/translations/<locale>/LC_MESSAGES/messages.po`` directly; this
+helper only saves typing when many strings arrive at once.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+CATALOGUES = Path(__file__).resolve().parent.parent / "app" / "translations"
+
+
+def main(locale: str, source: str) -> int:
+    path = CATALOGUES / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=locale)
+    translations = json.loads(Path(source).read_text(encoding="utf-8"))
+    filled = 0
+    for message in catalogue:
+        if message.id and message.id in translations:
+            message.string = translations[message.id]
+            message.flags.discard("fuzzy")
+            filled += 1
+    with path.open("wb") as handle:
+        write_po(handle, catalogue, width=100, sort_output=True)
+    missing = [m.id for m in catalogue if m.id and not m.string]
+    print(f"{locale}: filled {filled}, still untranslated {len(missing)}")
+    for message_id in missing:
+        print("  -", message_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,160 @@
+"""Shared fixtures: an app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL is set),
+a test client, a database session and ``login_as(role)`` (flaskr's AuthActions)."""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from app import create_app
+from app.db import make_engine
+from app.models import Employer, Jobcentre, JobseekerProfile, Role, User
+from app.services.auth import hash_password
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "korrekt-hest-batteri-klips"
+# Reference tables are loaded once per run and survive the per-test clean-up.
+REFERENCE_TABLES = {"postcode", "iscogroup", "escooccupation", "escoskill", "escooccupationskill", "alembic_version"}
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """An Alembic config pointing at ``url`` (used by fixtures and migration tests)."""
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """PostgreSQL when DATABASE_URL is set (CI creates a fresh database per run), else SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / f'test-{uuid.uuid4().hex[:8]}.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The schema is built by the real migrations, not by ``create_all``."""
+    command.upgrade(alembic_config(database_url), "head")
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _clean(engine: Engine) -> None:
+    tables = [t for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with engine.begin() as connection:
+        for table in tables:
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(engine: Engine, database_url: str) -> Iterator[Flask]:
+    """An app with CSRF off (one test module turns it on), hashing encoder, demo mode on."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ENCODER_BACKEND": "hashing",
+            "DEMO": True,
+            "SECRET_KEY": "test-secret",
+            "PSEUDONYM_KEY": "ab" * 32,
+        }
+    )
+    yield app
+    app.extensions["db_engine"].dispose()
+    _clean(engine)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A database session for arranging and checking data in tests."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    """Create a local account of a role, with what that role needs (profile, organisation)."""
+    counter = iter(range(1, 10_000))
+
+    def _make(role: str = Role.JOBSEEKER, **fields) -> User:
+        n = next(counter)
+        user = User(
+            role=role,
+            name=fields.pop("name", f"Test {role} {n}"),
+            email=fields.pop("email", f"{role}{n}-{uuid.uuid4().hex[:6]}@example.dk"),
+            password_hash=hash_password(PASSWORD),
+            **fields,
+        )
+        if role == Role.EMPLOYER and user.employer_id is None:
+            employer = Employer(name=f"Testfirma {n} ApS")
+            session.add(employer)
+            session.flush()
+            user.employer_id = employer.id
+        if role == Role.CASEWORKER and user.jobcentre_id is None:
+            centre = Jobcentre(name=f"Jobcenter Test {uuid.uuid4().hex[:6]}",
+                               municipality_code=uuid.uuid4().hex[:3], municipality="Test")
+            session.add(centre)
+            session.flush()
+            user.jobcentre_id = centre.id
+        session.add(user)
+        session.flush()
+        if role == Role.JOBSEEKER:
+            session.add(JobseekerProfile(user_id=user.id, home_postcode="5000", commute_km=25))
+        session.commit()
+        return user
+
+    return _make
+
+
+class AuthActions:
+    """Log in and out through the real login form."""
+
+    def __init__(self, client: FlaskClient, make_user: Callable[..., User]):
+        self._client = client
+        self._make_user = make_user
+
+    def __call__(self, role: str = Role.JOBSEEKER, **fields) -> User:
+        user = self._make_user(role, **fields)
+        response = self._client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 303, response.data[:500]
+        return user
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
+    return AuthActions(client, make_user)
+
+
+def pg_available() -> bool:
+    """Is the local PostgreSQL reachable (for tests that need a second database)?"""
+    try:
+        eng = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+        with eng.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        eng.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
