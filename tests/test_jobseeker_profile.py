@@ -1,0 +1,101 @@
+"""The jobseeker's profile page: full page, htmx fragment, validation and saving."""
+
+import pytest
+from sqlmodel import select
+
+from app.models import JobseekerProfile, Postcode, Role
+
+
+@pytest.fixture
+def odense(session):
+    if session.get(Postcode, "5000") is None:
+        session.add(Postcode(code="5000", name="Odense C", latitude=55.396, longitude=10.388, region="Syddanmark"))
+        session.commit()
+
+
+def profile_of(session, user):
+    session.expire_all()
+    return session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)).one()
+
+
+def valid_form(**overrides):
+    data = {
+        "cv_text": "Jeg er uddannet social- og sundhedshjælper og er god til at samarbejde.",
+        "experience-0-title": "Social- og sundhedshjælper",
+        "experience-0-employer": "Odense Kommune",
+        "experience-0-start": "2018",
+        "experience-0-end": "2024",
+        "education-0-title": "Social- og sundhedshjælperuddannelsen",
+        "skills-0": "personlig pleje",
+        "skills-1": "dokumentation",
+        "skills-2": "personlig pleje",
+        "wished_occupations-0": "Social- og sundhedshjælper",
+        "wished_industries": ["Sundhed og omsorg"],
+        "commute_km": "25",
+        "home_postcode": "5000",
+        "hours_per_week": "32",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_profile_page_renders_full_and_fragment(client, login_as):
+    login_as(Role.JOBSEEKER)
+    page = client.get("/jobsoeger/profil")
+    assert page.status_code == 200
+    assert "<html" in page.get_data(as_text=True)
+    fragment = client.get("/jobsoeger/profil", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and 'id="profile-form"' in body
+    assert "HX-Request" in fragment.headers.get("Vary", "")
+
+
+def test_saving_stores_cleaned_profile(client, login_as, session, odense):
+    user = login_as(Role.JOBSEEKER)
+    response = client.post("/jobsoeger/profil", data=valid_form())
+    assert response.status_code == 200
+    assert "Din profil er gemt" in response.get_data(as_text=True)
+    profile = profile_of(session, user)
+    assert profile.commute_km == 25 and profile.hours_per_week == 32
+    assert [s["label"] for s in profile.skills] == ["personlig pleje", "dokumentation"]
+    assert profile.experience[0]["employer"] == "Odense Kommune"
+    assert len(profile.education) == 1
+    assert profile.wished_industries == ["Sundhed og omsorg"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("commute_km", "abc", "commute_km-error"),
+        ("commute_km", "999", "Skriv et tal mellem 1 og 300."),
+        ("home_postcode", "12", "Et dansk postnummer har fire cifre."),
+        ("home_postcode", "0001", "Det postnummer kender vi ikke"),
+        ("experience-0-end", "2010", "Slutåret ligger før startåret."),
+        ("cv_text", "x" * 9000, "cv_text-error"),
+    ],
+)
+def test_bad_input_is_shown_per_field_and_saves_nothing(client, login_as, session, odense, field, value, message):
+    user = login_as(Role.JOBSEEKER)
+    before = profile_of(session, user).model_dump()
+    response = client.post("/jobsoeger/profil", data=valid_form(**{field: value}), headers={"HX-Request": "true"})
+    assert response.status_code == 200  # htmx 2 swaps only 2xx: errors come back as a re-rendered fragment
+    body = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in body
+    assert message in body or message.replace("ø", "&oslash;") in body
+    after = profile_of(session, user).model_dump()
+    assert after == before
+
+
+def test_add_row_button_adds_an_entry_without_saving(client, login_as, session):
+    user = login_as(Role.JOBSEEKER)
+    response = client.post("/jobsoeger/profil", data={**valid_form(), "add_experience": "1"})
+    assert 'name="experience-1-title"' in response.get_data(as_text=True)
+    assert profile_of(session, user).experience == []
+
+
+def test_skill_suggestions_fragment(client, login_as):
+    login_as(Role.JOBSEEKER)
+    response = client.get("/jobsoeger/forslag/kompetencer?skills-0=%25%25")
+    assert response.status_code == 200
+    assert "<html" not in response.get_data(as_text=True)
