@@ -8,7 +8,7 @@ tables here and through new Alembic migrations.
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -249,3 +249,167 @@ class EscoOccupationSkill(SQLModel, table=True):
     occupation_uri: str = Field(primary_key=True, foreign_key="escooccupation.uri", max_length=255)
     skill_uri: str = Field(primary_key=True, foreign_key="escoskill.uri", max_length=255)
     relation: str = Field(max_length=10)
+
+
+# --- Matching: embeddings, suggestions, swipes -------------------------------------------------
+
+
+class PostingEmbedding(SQLModel, table=True):
+    """Passage embedding of a posting; recomputed only when its text (content hash) changes."""
+
+    posting_id: int = Field(primary_key=True, foreign_key="jobposting.id", ondelete="CASCADE")
+    model: str = Field(max_length=120)
+    content_hash: str = Field(max_length=64)
+    vector: bytes = Field(sa_type=LargeBinary)
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class ProfileEmbedding(SQLModel, table=True):
+    """Query embedding of a jobseeker's profile (personal data: erased with the person)."""
+
+    user_id: int = Field(primary_key=True, foreign_key="user.id", ondelete="CASCADE")
+    model: str = Field(max_length=120)
+    content_hash: str = Field(max_length=64)
+    vector: bytes = Field(sa_type=LargeBinary)
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class Suggestion(SQLModel, table=True):
+    """A cached ranking result shown to the jobseeker, with the recommender's explanation."""
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "posting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    posting_id: int = Field(foreign_key="jobposting.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="match", max_length=12)  # "match" or "alternative"
+    rank: int
+    score: float
+    explanation: dict = Field(default_factory=dict, sa_type=JSON)
+    alternative_label: str | None = Field(default=None, max_length=255)
+    algorithm_version: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Swipe(SQLModel, table=True):
+    """The jobseeker's answer to a suggested posting; one per person and posting."""
+
+    __table_args__ = (UniqueConstraint("user_id", "posting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    posting_id: int = Field(foreign_key="jobposting.id", index=True, ondelete="CASCADE")
+    action: str = Field(max_length=8)  # "yes", "no", "save"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SavedJob(SQLModel, table=True):
+    """A posting the jobseeker keeps, with the application status they record."""
+
+    __table_args__ = (UniqueConstraint("user_id", "posting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    posting_id: int = Field(foreign_key="jobposting.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="saved", max_length=12)  # saved, applied, interview, hired, rejected
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SuggestionFeedback(SQLModel, table=True):
+    """"This is wrong": feedback on a suggestion for the caseworker and the model owners."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    posting_id: int | None = Field(default=None, foreign_key="jobposting.id", ondelete="SET NULL")
+    reason: str = Field(max_length=30)
+    comment: str = Field(default="", sa_type=Text)
+    explanation: dict = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+    handled_at: datetime | None = None
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notification, e.g. a new posting in the person's top 20."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=30)
+    posting_id: int | None = Field(default=None, foreign_key="jobposting.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+
+
+class EmailOutbox(SQLModel, table=True):
+    """E-mails waiting for the SMTP sender (in demo mode they stay here)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    status: str = Field(default="queued", max_length=10)  # queued, sent, dropped, failed
+    error: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+# --- Coffee meetings ---------------------------------------------------------------------------
+
+
+class CoffeeMeetingBase(SQLModel):
+    title: str = Field(max_length=160)
+    description: str = Field(sa_type=Text)
+    postcode: str | None = Field(default=None, max_length=4)
+    location: str = Field(max_length=200)
+    occupation_uri: str | None = Field(default=None, max_length=255)
+    isco_code: str | None = Field(default=None, max_length=4)
+    starts_at: datetime
+    duration_minutes: int = Field(default=30, ge=10, le=240)
+    capacity: int = Field(default=5, ge=1, le=100)
+
+
+class CoffeeMeetingCreate(CoffeeMeetingBase):
+    pass
+
+
+class CoffeeMeeting(CoffeeMeetingBase, table=True):
+    """An employer's offer of an informal coffee meeting with jobseekers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True, ondelete="CASCADE")
+    latitude: float | None = None
+    longitude: float | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    cancelled_at: datetime | None = None
+
+
+class CoffeeResponse(SQLModel, table=True):
+    """A jobseeker's yes/no to a coffee meeting and the employer's answer to a yes."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="coffeemeeting.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    answer: str = Field(max_length=4)  # "yes" or "no"
+    employer_status: str = Field(default="pending", max_length=10)  # pending, accepted, declined
+    employer_message: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = None
+
+
+# --- Randomised controlled trial ---------------------------------------------------------------
+
+
+class TrialAssignment(SQLModel, table=True):
+    """The trial arm a jobseeker was randomised to (treatment: hybrid, control: automatch)."""
+
+    user_id: int = Field(primary_key=True, foreign_key="user.id", ondelete="CASCADE")
+    trial_id: str = Field(max_length=40)
+    arm: str = Field(max_length=12)
+    stratum: str = Field(default="", max_length=40)
+    assigned_at: datetime = Field(default_factory=utcnow)
