@@ -1,6 +1,5 @@
 """Unbound extension objects; ``create_app`` binds them to the application."""
 
-from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,4 +10,3 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
-oauth = OAuth()

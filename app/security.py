@@ -23,11 +23,17 @@ def role_gate(*roles: str) -> Callable[[], object]:
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """``target`` if it stays on this host (no open redirects), else None."""
-    if not target:
+    """``target`` if it is a path on this host (no open redirects), else None.
+
+    Browsers read ``//host``, ``/\\host`` and paths with tabs or newlines in them as links to
+    another host, so only a plain path with one leading slash passes.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return None
     host = urlsplit(request.host_url)
     resolved = urlsplit(urljoin(request.host_url, target))
-    if resolved.scheme in ("http", "https") and resolved.netloc == host.netloc and target.startswith("/"):
+    if resolved.scheme in ("http", "https") and resolved.netloc == host.netloc:
         return target
     return None

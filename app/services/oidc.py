@@ -3,11 +3,14 @@ identity provider for caseworkers. Each is configured by issuer URL, client id a
 
 from dataclasses import dataclass
 
-from flask import Flask
+from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+from flask import Flask, current_app
 from sqlmodel import Session, select
 
-from app.extensions import oauth
 from app.models import JobseekerProfile, Role, User
+
+# Where each app keeps its own client registry (Authlib's OAuth.init_app uses this key).
+_REGISTRY_KEY = "authlib.integrations.flask_client"
 
 
 @dataclass(frozen=True)
@@ -26,19 +29,28 @@ PROVIDERS = {
 
 
 def register_providers(app: Flask) -> None:
-    """Register every provider whose issuer is configured."""
-    oauth.init_app(app)
+    """Register every provider whose issuer is configured, in a client registry of this app.
+
+    Each app gets its own ``OAuth`` registry: a shared module-level one caches the first client
+    built under a name, so a second app (another client id or issuer) would silently reuse it.
+    """
+    registry = OAuth(app)
     for provider in PROVIDERS.values():
         issuer = app.config.get(f"{provider.config_prefix}_ISSUER")
         if not issuer:
             continue
-        oauth.register(
+        registry.register(
             provider.name,
             client_id=app.config[f"{provider.config_prefix}_CLIENT_ID"],
             client_secret=app.config[f"{provider.config_prefix}_CLIENT_SECRET"],
             server_metadata_url=issuer.rstrip("/") + "/.well-known/openid-configuration",
             client_kwargs={"scope": "openid profile email", "code_challenge_method": "S256"},
         )
+
+
+def client(name: str) -> FlaskOAuth2App:
+    """The current app's OAuth client for provider ``name`` (it must be configured)."""
+    return current_app.extensions[_REGISTRY_KEY].create_client(name)
 
 
 def configured(app: Flask) -> list[str]:

@@ -1,15 +1,17 @@
 """Views of the auth blueprint."""
 
 from authlib.common.errors import AuthlibBaseError
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from joserfc.errors import JoseError
+from requests import RequestException
 from sqlmodel import select
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import DemoLoginForm, LoginForm
 from app.db import get_session
-from app.extensions import limiter, oauth
+from app.extensions import limiter
 from app.models import Role, User
 from app.security import safe_next_url
 from app.services import auth as auth_service
@@ -34,9 +36,7 @@ def login():
             auth_service.login(user=user, method="password")
             return _after_login(user)
         form.password.errors.append(_("Wrong e-mail or password."))
-    return render_template(
-        "auth/login.html", form=form, providers=oidc.configured(current_app)
-    )
+    return render_template("auth/login.html", form=form, providers=oidc.configured(current_app))
 
 
 @bp.post("/logout")
@@ -54,29 +54,33 @@ def oidc_login(provider: str):
         abort(404)
     next_url = safe_next_url(request.args.get("next"))
     if next_url:
-        from flask import session
-
         session["login_next"] = next_url
-    client = oauth.create_client(provider)
-    return client.authorize_redirect(url_for("auth.oidc_callback", provider=provider, _external=True))
+    callback_url = url_for("auth.oidc_callback", provider=provider, _external=True)
+    try:
+        return oidc.client(provider).authorize_redirect(callback_url)
+    except RequestException as error:
+        return _login_failed(provider, error, status=502)
 
 
 @bp.get("/oidc/<provider>/callback")
 def oidc_callback(provider: str):
     """Finish the flow: state, signature, issuer, audience and nonce are checked by Authlib."""
-    from flask import session
-
     if provider not in oidc.configured(current_app):
         abort(404)
-    client = oauth.create_client(provider)
+    client = oidc.client(provider)
     try:
         token = client.authorize_access_token()
-        claims = token.get("userinfo") or client.parse_id_token(token)
-    except AuthlibBaseError as error:
-        current_app.logger.warning("OIDC login via %s refused: %s", provider, error)
-        flash(_("The login could not be completed. Please try again."), "error")
-        return render_template("auth/login_failed.html"), 400
-    metadata = client.load_server_metadata()
+        metadata = client.load_server_metadata()
+    # Authlib raises its own errors for state/grant problems but joserfc's for ID-token claims
+    # (aud, azp, iss, exp, nonce); both mean "refuse", never a 500.
+    except (AuthlibBaseError, JoseError) as error:
+        return _login_failed(provider, error, status=400)
+    except RequestException as error:
+        return _login_failed(provider, error, status=502)
+    claims = token.get("userinfo")
+    if not claims or not claims.get("sub"):
+        # Without a validated ID token there is no identity (a bare OAuth token is not one).
+        return _login_failed(provider, "no ID token in the token response", status=400)
     user = oidc.user_from_claims(
         session=get_session(),
         provider=oidc.PROVIDERS[provider],
@@ -88,6 +92,12 @@ def oidc_callback(provider: str):
     next_url = session.pop("login_next", None)
     auth_service.login(user=user, method=f"oidc:{provider}")
     return redirect(next_url or url_for(auth_service.home_endpoint(user.role)), code=303)
+
+
+def _login_failed(provider: str, reason: object, *, status: int):
+    """Log why an OIDC login was refused and show the friendly page (it says what happened)."""
+    current_app.logger.warning("OIDC login via %s refused: %s", provider, reason)
+    return render_template("auth/login_failed.html"), status
 
 
 @bp.get("/demo")

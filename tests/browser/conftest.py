@@ -1,0 +1,174 @@
+"""Browser fixtures: the app served for real on a loopback port, Debian's headless Chromium
+driven by Playwright, and axe-core for accessibility checks.
+
+Chromium comes from the Debian package (``make system-deps``), never from ``playwright install``.
+"""
+
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from alembic import command
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    sync_playwright,
+)
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.db import make_engine
+from app.models import JobseekerProfile, Role, User
+from tests.conftest import alembic_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DEMO_NAME = "Birgitte Sørensen"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """Where the app listens, and the demo jobseeker it was seeded with."""
+
+    url: str
+    demo_name: str
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app on a migrated SQLite file with one demo jobseeker, served from a thread."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / f'live-{uuid.uuid4().hex[:8]}.db'}"
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with Session(engine) as db:
+        user = User(
+            role=Role.JOBSEEKER, name=DEMO_NAME, email="birgitte@demo.example", is_demo=True
+        )
+        db.add(user)
+        db.flush()
+        db.add(JobseekerProfile(user_id=user.id, home_postcode="5000", commute_km=25))
+        db.commit()
+    engine.dispose()
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "DEMO": True,
+            "WTF_CSRF_ENABLED": True,  # the browser goes through the real forms
+            "RATELIMIT_ENABLED": False,
+            "ENCODER_BACKEND": "hashing",
+            "SECRET_KEY": "browser-test-secret",
+            "PSEUDONYM_KEY": "cd" * 32,
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", demo_name=DEMO_NAME)
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium. Missing Chromium skips locally but fails in CI."""
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (run `make system-deps`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_context(browser: Browser) -> Iterator[Callable[[int], BrowserContext]]:
+    """Open a fresh browser profile (Danish, ``width`` px wide); closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def _open(width: int) -> BrowserContext:
+        context = browser.new_context(
+            viewport={"width": width, "height": 800},
+            locale="da-DK",
+            timezone_id="Europe/Copenhagen",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+class PageErrors:
+    """JavaScript errors, console errors (CSP violations show up there) and failed requests.
+
+    The browser's own ``/favicon.ico`` probe is not the page's fault and is left out.
+    """
+
+    def __init__(self, page: Page):
+        self.messages: list[str] = []
+        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
+        page.on("console", self._console)
+        page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Failed loads are reported with their URL by ``_response``.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.messages.append(f"console: {message.text}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.messages.append(f"HTTP {response.status}: {response.url}")
+
+
+_axe = Axe()
+# WCAG 2.2 A/AA (what the Danish web accessibility act points to) plus axe's best practices.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the current page, one readable line per rule and element."""
+    results = _axe.run(page, options=AXE_OPTIONS)
+    return [
+        f"{rule['id']} ({rule['impact']}): {rule['help']} -> {', '.join(map(str, node['target']))}"
+        for rule in results.response["violations"]
+        for node in rule["nodes"]
+    ]
+
+
+def log_in_as_demo(page: Page, server: LiveServer) -> None:
+    """Open the demo page and press the demo jobseeker's button, as a user would."""
+    page.goto(f"{server.url}/auth/demo")
+    page.get_by_role("button", name=f"Log ind som {server.demo_name}").click()
+    page.wait_for_url(f"{server.url}/jobsoeger/")
