@@ -1,4 +1,4 @@
-"""Merge translations from a JSON file (msgid -> msgstr) into a locale's catalogue.
+"""Merge translations from a JSON file (msgid -> msgstr, or a list of plural forms) into a catalogue.
 
 Usage: python scripts/i18n_fill.py da translations.json
 Translators may equally edit ``app/translations/<locale>/LC_MESSAGES/messages.po`` directly; this
@@ -21,13 +21,15 @@ def main(locale: str, source: str) -> int:
     translations = json.loads(Path(source).read_text(encoding="utf-8"))
     filled = 0
     for message in catalogue:
-        if message.id and message.id in translations:
-            message.string = translations[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and key in translations:
+            value = translations[key]
+            message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
             filled += 1
     with path.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=True)
-    missing = [m.id for m in catalogue if m.id and not m.string]
+    missing = [m.id for m in catalogue if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
     print(f"{locale}: filled {filled}, still untranslated {len(missing)}")
     for message_id in missing:
         print("  -", message_id)

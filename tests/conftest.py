@@ -17,7 +17,9 @@ from sqlmodel import Session, SQLModel
 
 from app import create_app
 from app.db import make_engine
-from app.models import Employer, Jobcentre, JobseekerProfile, Role, User
+from datetime import date, timedelta
+
+from app.models import Employer, Jobcentre, JobPosting, JobseekerProfile, Role, User
 from app.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,10 +74,14 @@ def app(engine: Engine, database_url: str) -> Iterator[Flask]:
             "DEMO": True,
             "SECRET_KEY": "test-secret",
             "PSEUDONYM_KEY": "ab" * 32,
+            "BACKGROUND_SYNC": True,
         }
     )
     yield app
     app.extensions["db_engine"].dispose()
+    from app.services import matching
+
+    matching.reset_caches()
     _clean(engine)
 
 
@@ -158,3 +164,32 @@ def pg_available() -> bool:
         return True
     except Exception:  # noqa: BLE001
         return False
+
+
+@pytest.fixture
+def make_posting(session: Session) -> Callable[..., JobPosting]:
+    """Create an open job posting (Odense by default)."""
+    counter = iter(range(1, 100_000))
+
+    def _make(**fields) -> JobPosting:
+        n = next(counter)
+        values = {
+            "title": f"Stilling {n}",
+            "description": "Vi søger en dygtig medarbejder.",
+            "hiring_organization": "Testfirma ApS",
+            "postcode": "5000",
+            "city": "Odense C",
+            "latitude": 55.396,
+            "longitude": 10.388,
+            "date_posted": date.today(),
+            "valid_through": date.today() + timedelta(days=30),
+            "source": "test",
+            "source_id": f"t{n}-{uuid.uuid4().hex[:6]}",
+        }
+        values.update(fields)
+        posting = JobPosting(**values)
+        session.add(posting)
+        session.commit()
+        return posting
+
+    return _make

@@ -7,12 +7,14 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 INDUSTRIES = (
     "Bygge og anlæg",
@@ -98,3 +100,48 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("For example a need for part-time, no heavy lifting or an accessible workplace."),
     )
+
+
+class SwipeForm(FlaskForm):
+    """An answer to one card."""
+
+    posting_id = IntegerField(validators=[DataRequired()])
+    action = StringField(validators=[DataRequired(), AnyOf(("yes", "no", "save"))])
+    kind = StringField(validators=[Optional(), AnyOf(("match", "alternative"))])
+
+
+class UndoForm(FlaskForm):
+    """Take back the latest answer."""
+
+    kind = StringField(validators=[Optional(), AnyOf(("match", "alternative"))])
+
+
+FEEDBACK_REASONS = (
+    ("skills", _l("The skills do not fit me")),
+    ("distance", _l("It is too far away")),
+    ("interest", _l("I am not interested in this kind of job")),
+    ("data", _l("It uses wrong data about me")),
+    ("other", _l("Something else")),
+)
+
+
+class FeedbackForm(FlaskForm):
+    """'This suggestion is wrong' with a reason."""
+
+    reason = RadioField(_l("What is wrong?"), choices=FEEDBACK_REASONS, validators=[DataRequired(message=_l("Choose what is wrong."))])
+    comment = TextAreaField(_l("Tell us more (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+STATUS_CHOICES = (
+    ("saved", _l("Saved")),
+    ("applied", _l("Applied")),
+    ("interview", _l("Interview")),
+    ("hired", _l("Hired")),
+    ("rejected", _l("Not hired")),
+)
+
+
+class StatusForm(FlaskForm):
+    """Application status of a saved job."""
+
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, validators=[DataRequired()])

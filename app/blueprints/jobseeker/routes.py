@@ -1,14 +1,14 @@
 """Views of the jobseeker blueprint."""
 
-from flask import make_response, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import background, htmx
 from app.blueprints.jobseeker import bp
-from app.blueprints.jobseeker.forms import ProfileForm
+from app.blueprints.jobseeker.forms import FeedbackForm, ProfileForm, StatusForm, SwipeForm, UndoForm
 from app.db import get_session
-from app.services import profiles, vocabulary
+from app.services import deck, feedback, matching, matching_status, profiles, vocabulary
 
 ADD_BUTTONS = {
     "add_experience": "experience",
@@ -81,6 +81,7 @@ def profile():
     except profiles.ProfileError as error:
         getattr(form, error.field).errors = [*getattr(form, error.field).errors, ERROR_TEXT[error.message]()]
         return _render_profile(form)
+    background.submit(matching.refresh_suggestions, user_id=current_user.id)
     return _render_profile(form, saved=True)
 
 
@@ -101,3 +102,129 @@ def occupation_suggestions():
     """Options for the occupations datalist."""
     terms = vocabulary.search_occupations(session=get_session(), query=_query()[:80])
     return render_template("jobseeker/_options.html", terms=terms)
+
+
+# --- Swipe deck --------------------------------------------------------------------------------
+
+TABS = {"match": "match", "alternativer": "alternative"}
+
+
+def _kind_from(value: str | None) -> str:
+    return TABS.get(value or "", "match") if value != "alternative" else "alternative"
+
+
+def _render_deck(kind: str, *, last_action: str | None = None, status: int = 200):
+    card = deck.next_card(session=get_session(), user_id=current_user.id, kind=kind)
+    state = matching_status.status(session=get_session(), user_id=current_user.id)
+    context = {"card": card, "kind": kind, "last_action": last_action, "state": state}
+    template = "jobseeker/_card.html" if htmx.is_partial() else "jobseeker/deck.html"
+    return htmx.vary(make_response(render_template(template, **context), status))
+
+
+@bp.get("/swipe")
+def deck_page():
+    """One suggestion at a time; tabs for matches and alternative jobs in other fields."""
+    return _render_deck(_kind_from(request.args.get("fane")))
+
+
+@bp.post("/swipe")
+def deck_swipe():
+    """Store a yes/no/save once and show the next card (htmx) or redirect back (no JS)."""
+    form = SwipeForm()
+    kind = _kind_from(form.kind.data)
+    if not form.validate_on_submit():
+        abort(400)
+    session = get_session()
+    try:
+        _, created = deck.swipe(
+            session=session, user_id=current_user.id, posting_id=form.posting_id.data, action=form.action.data
+        )
+    except deck.DeckError:
+        abort(400)
+    if created and form.action.data in ("yes", "no"):
+        background.submit(matching.refresh_suggestions, user_id=current_user.id)
+    if htmx.is_partial():
+        return _render_deck(kind, last_action=form.action.data)
+    return redirect(url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None), code=303)
+
+
+@bp.post("/swipe/fortryd")
+def deck_undo():
+    """Take back the latest answer."""
+    form = UndoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    kind = _kind_from(form.kind.data)
+    undone = deck.undo_last(session=get_session(), user_id=current_user.id)
+    if undone is not None and undone.action in ("yes", "no"):
+        background.submit(matching.refresh_suggestions, user_id=current_user.id)
+    if htmx.is_partial():
+        return _render_deck(kind, last_action="undo" if undone else None)
+    return redirect(url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None), code=303)
+
+
+@bp.get("/forslag/status")
+def suggestions_status():
+    """Whether suggestions are up to date with the profile (polled by htmx while refreshing)."""
+    state = matching_status.status(session=get_session(), user_id=current_user.id)
+    return htmx.vary(make_response(render_template("jobseeker/_refresh_status.html", state=state)))
+
+
+@bp.get("/forslag/<int:posting_id>")
+def explanation(posting_id: int):
+    """Why was this posting suggested? In plain language, from the recommender's explanation."""
+    found = deck.suggestion_for(session=get_session(), user_id=current_user.id, posting_id=posting_id)
+    if found is None:
+        abort(404)
+    suggestion, posting = found
+    return render_template(
+        "jobseeker/explanation.html", suggestion=suggestion, posting=posting, form=FeedbackForm()
+    )
+
+
+@bp.post("/forslag/<int:posting_id>/feedback")
+def explanation_feedback(posting_id: int):
+    """'This is wrong': stored for the caseworker and the model owners."""
+    session = get_session()
+    found = deck.suggestion_for(session=session, user_id=current_user.id, posting_id=posting_id)
+    if found is None:
+        abort(404)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "jobseeker/explanation.html", suggestion=found[0], posting=found[1], form=form
+        )
+    feedback.record(
+        session=session,
+        user_id=current_user.id,
+        posting_id=posting_id,
+        reason=form.reason.data,
+        comment=form.comment.data or "",
+        explanation=found[0].explanation,
+    )
+    flash(_("Thank you. Your feedback has been passed on."), "success")
+    return redirect(url_for("jobseeker.explanation", posting_id=posting_id), code=303)
+
+
+# --- Saved jobs --------------------------------------------------------------------------------
+
+
+@bp.get("/gemte")
+def saved():
+    """Saved postings and the application status the person records."""
+    entries = deck.saved_jobs(session=get_session(), user_id=current_user.id)
+    return render_template("jobseeker/saved.html", entries=entries, form=StatusForm())
+
+
+@bp.post("/gemte/<int:saved_id>")
+def saved_status(saved_id: int):
+    """Record where an application stands."""
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        deck.set_status(session=get_session(), user_id=current_user.id, saved_id=saved_id, status=form.status.data)
+    except deck.DeckError:
+        abort(404)
+    flash(_("The status is saved."), "success")
+    return redirect(url_for("jobseeker.saved"), code=303)

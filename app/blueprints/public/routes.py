@@ -1,6 +1,6 @@
 """Views of the public blueprint."""
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -58,3 +58,19 @@ def healthz():
 @bp.app_context_processor
 def language_form():
     return {"language_form": LanguageForm(next=request.full_path.rstrip("?"))}
+
+
+@bp.route("/afmeld/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """The unsubscribe link in every e-mail: confirm, then withdraw consent to e-mails."""
+    from app.services import notifications
+
+    user_id = notifications.user_from_unsubscribe_token(token)
+    if user_id is None:
+        abort(404)
+    form = FlaskForm()
+    done = False
+    if request.method == "POST" and form.validate_on_submit():
+        notifications.unsubscribe(session=get_session(), user_id=user_id)
+        done = True
+    return render_template("public/unsubscribe.html", form=form, done=done)

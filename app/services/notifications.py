@@ -1,0 +1,187 @@
+"""In-app notifications about new matching postings, and the daily e-mail digest via an outbox.
+
+Run by the scheduler process. Respects the legal basis: no ranking for people who opted out or
+objected, and e-mail only with consent to the ``email_notifications`` purpose; a withdrawal drops
+queued e-mails on the next run.
+"""
+
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import EmailOutbox, JobPosting, Notification, Role, User, utcnow
+from app.services import matching, privacy
+
+TOP_N = 20
+DIGEST_INTERVAL = timedelta(days=1)
+
+
+def notify_new_postings(*, session: Session, since: datetime) -> int:
+    """Create a notification for each posting created after ``since`` that enters a person's top 20."""
+    new_ids = set(
+        session.exec(select(JobPosting.id).where(JobPosting.created_at > since, matching.active_postings_filter())).all()
+    )
+    if not new_ids:
+        return 0
+    created = 0
+    for user_id in session.exec(select(User.id).where(User.role == Role.JOBSEEKER, User.is_active)).all():
+        if not privacy.matching_allowed(session=session, user_id=user_id, actor="scheduler"):
+            continue
+        ranked = matching.top_posting_ids(session=session, user_id=user_id, k=TOP_N)
+        fresh = [pid for pid in ranked if pid in new_ids]
+        if not fresh:
+            continue
+        known = set(
+            session.exec(
+                select(Notification.posting_id).where(
+                    Notification.user_id == user_id, col(Notification.posting_id).in_(fresh)
+                )
+            ).all()
+        )
+        for posting_id in fresh:
+            if posting_id not in known:
+                session.add(Notification(user_id=user_id, kind="new_match", posting_id=posting_id))
+                created += 1
+        session.commit()
+    return created
+
+
+def unread(*, session: Session, user_id: int) -> list[tuple[Notification, JobPosting | None]]:
+    """The person's unread notifications with their postings, newest first."""
+    rows = session.exec(
+        select(Notification, JobPosting)
+        .join(JobPosting, JobPosting.id == Notification.posting_id, isouter=True)
+        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        .order_by(col(Notification.created_at).desc())
+    ).all()
+    return [(n, p) for n, p in rows]
+
+
+def mark_read(*, session: Session, user_id: int) -> int:
+    """Mark all the person's notifications as read."""
+    rows = session.exec(
+        select(Notification).where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+    ).all()
+    for row in rows:
+        row.read_at = utcnow()
+        session.add(row)
+    session.commit()
+    return len(rows)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """A signed token for the unsubscribe link in every digest."""
+    return _serializer().dumps({"u": user_id})
+
+
+def user_from_unsubscribe_token(token: str) -> int | None:
+    """The user id in a valid unsubscribe token, else None."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return data.get("u") if isinstance(data, dict) else None
+
+
+def queue_digests(*, session: Session, now: datetime | None = None) -> int:
+    """At most one digest a day per consenting person with unread notifications.
+
+    Queued e-mails of people who withdrew consent are dropped, never sent.
+    """
+    now = now or utcnow()
+    dropped = 0
+    for mail in session.exec(select(EmailOutbox).where(EmailOutbox.status == "queued")).all():
+        if not privacy.email_allowed(session=session, user_id=mail.user_id):
+            mail.status = "dropped"
+            session.add(mail)
+            dropped += 1
+    session.commit()
+    queued = 0
+    candidates = session.exec(
+        select(Notification.user_id).where(col(Notification.read_at).is_(None)).distinct()
+    ).all()
+    for user_id in candidates:
+        user = session.get(User, user_id)
+        if user is None or not user.email or not privacy.email_allowed(session=session, user_id=user_id):
+            continue
+        last = session.exec(
+            select(func.max(EmailOutbox.created_at)).where(
+                EmailOutbox.user_id == user_id, col(EmailOutbox.status) != "dropped"
+            )
+        ).one()
+        if last is not None and now - last < DIGEST_INTERVAL:
+            continue
+        items = unread(session=session, user_id=user_id)
+        with force_locale(user.locale or "da"):
+            lines = [f"- {p.title}, {p.hiring_organization}" for _n, p in items if p is not None]
+            link = url_for("public.unsubscribe", token=unsubscribe_token(user_id), _external=True)
+            body = "\n".join(
+                [
+                    _("Hello %(name)s", name=user.name),
+                    "",
+                    _("There are new jobs among your best suggestions:"),
+                    *lines,
+                    "",
+                    _("See them in Jobunivers."),
+                    _("Unsubscribe from these e-mails: %(link)s", link=link),
+                ]
+            )
+            subject = _("New job suggestions for you")
+        session.add(EmailOutbox(user_id=user_id, to_address=user.email, subject=subject, body=body, created_at=now))
+        queued += 1
+    session.commit()
+    return queued
+
+
+def send_outbox(*, session: Session) -> int:
+    """Send queued e-mails through SMTP when configured; in demo they stay in the outbox."""
+    server = current_app.config.get("MAIL_SERVER")
+    if not server or current_app.config.get("DEMO"):
+        return 0
+    sent = 0
+    with smtplib.SMTP(server, int(current_app.config.get("MAIL_PORT", 25)), timeout=30) as smtp:
+        for mail in session.exec(select(EmailOutbox).where(EmailOutbox.status == "queued")).all():
+            message = EmailMessage()
+            message["From"] = current_app.config.get("MAIL_FROM", "noreply@jobunivers.dk")
+            message["To"] = mail.to_address
+            message["Subject"] = mail.subject
+            message.set_content(mail.body)
+            try:
+                smtp.send_message(message)
+                mail.status, mail.sent_at = "sent", utcnow()
+                sent += 1
+            except smtplib.SMTPException as error:
+                mail.status, mail.error = "failed", str(error)[:255]
+            session.add(mail)
+            session.commit()
+    return sent
+
+
+def unsubscribe(*, session: Session, user_id: int) -> None:
+    """Withdraw consent to e-mail notifications (from the link in an e-mail) and drop queued mail."""
+    if privacy.email_allowed(session=session, user_id=user_id):
+        privacy.record_decision(
+            session=session,
+            user_id=user_id,
+            purpose_id=privacy.EMAIL_NOTIFICATIONS,
+            action="withdraw",
+            actor_id=user_id,
+            actor_role="jobseeker",
+        )
+    for mail in session.exec(
+        select(EmailOutbox).where(EmailOutbox.user_id == user_id, EmailOutbox.status == "queued")
+    ).all():
+        mail.status = "dropped"
+        session.add(mail)
+    session.commit()
