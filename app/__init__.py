@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import db
 from app.config import Config
 from app.extensions import babel, csrf, limiter, login_manager
+from consent.pseudonym import Pseudonymiser
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -42,6 +43,8 @@ def configure_security(app: Flask) -> None:
         if production:
             raise RuntimeError("JOBUNIVERS_PSEUDONYM_KEY must be set in production")
         app.config["PSEUDONYM_KEY"] = "00" * 32
+    # A malformed or short key must stop the start-up, not produce unlinkable pseudonyms.
+    Pseudonymiser.from_hex(app.config["PSEUDONYM_KEY"])
     if production:
         app.config.update(
             SESSION_COOKIE_NAME="__Host-session",

@@ -80,9 +80,12 @@ class UserCreate(UserBase):
 
 
 class User(UserBase, table=True):
-    """An account. Local accounts have a password hash; OIDC accounts an (issuer, subject) pair."""
+    """An account. Local accounts have a password hash; OIDC accounts an (issuer, subject) pair.
 
-    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+    SQLite must never reuse an erased person's id (pseudonyms derive from it): AUTOINCREMENT.
+    """
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str | None = Field(default=None, max_length=255)
@@ -413,3 +416,22 @@ class TrialAssignment(SQLModel, table=True):
     arm: str = Field(max_length=12)
     stratum: str = Field(default="", max_length=40)
     assigned_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Personal-data registry --------------------------------------------------------------------
+# Every table that holds a user id is registered with consent/, so export (Art. 15/20) and erasure
+# (Art. 17) cover it; a test fails when a new table is forgotten.
+from consent.rights import register_personal_table  # noqa: E402
+
+for _table, _category in (
+    ("profileembedding", "cv"),
+    ("suggestion", "match_results"),
+    ("swipe", "swipe_history"),
+    ("savedjob", "swipe_history"),
+    ("suggestionfeedback", "match_results"),
+    ("notification", "match_results"),
+    ("emailoutbox", "email"),
+    ("coffeeresponse", "coffee_meetings"),
+    ("trialassignment", "trial"),
+):
+    register_personal_table(_table, "user_id", _category)

@@ -84,3 +84,10 @@ def test_unknown_page_is_friendly_404(client):
     assert response.status_code == 404
     assert "Siden findes ikke" in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_short_pseudonym_key_stops_start_up():
+    from consent.pseudonym import PseudonymKeyError
+
+    with pytest.raises(PseudonymKeyError, match="too short"):
+        create_app({"PSEUDONYM_KEY": "abcd"})

@@ -137,7 +137,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['jobcentre_id'], ['jobcentre.id'], name=op.f('fk_user_jobcentre_id_jobcentre')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email')),
-    sa.UniqueConstraint('oidc_issuer', 'oidc_subject', name=op.f('uq_user_oidc_issuer_oidc_subject'))
+    sa.UniqueConstraint('oidc_issuer', 'oidc_subject', name=op.f('uq_user_oidc_issuer_oidc_subject')),
+    # Never reuse an erased person's id on SQLite: pseudonyms derive from it.
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_employer_id'), ['employer_id'], unique=False)

@@ -1,0 +1,198 @@
+"""Tables of the consent module: the consent ledger, the access log, data-subject requests and
+erasure records.
+
+The consent ledger (``ConsentEvent``) is append-only: the state of a person's consents and
+objections is derived from the events, never stored or updated in place. The ORM refuses to
+update or delete a ledger row; the single exception is erasure (``consent.rights.erase``), which
+by law must remove the person's rows and does so with explicit SQL statements.
+
+Foreign keys to ``user.id`` are ``ON DELETE RESTRICT``: a person can only disappear through
+``consent.rights.erase``, which clears these rows first and leaves pseudonymised traces where the
+law wants them kept. The user table is referred to by name, so this module does not import the
+Flask application.
+"""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, Text, event
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    """SQL for a CHECK constraint limiting ``column`` to the members of ``values``."""
+    quoted = ", ".join(f"'{member.value}'" for member in values)
+    return f"{column} IN ({quoted})"
+
+
+class ConsentAction(StrEnum):
+    """What a ledger event says.
+
+    ``grant``/``withdraw`` apply to consent purposes (Art. 6(1)(a)); ``object`` (Art. 21),
+    ``opt_out`` (of algorithmic processing) and ``opt_in`` (lifting an objection or opt-out)
+    apply to public-authority purposes (Art. 6(1)(e)). ``erased`` is written only by erasure.
+    """
+
+    GRANT = "grant"
+    WITHDRAW = "withdraw"
+    OBJECT = "object"
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    ERASED = "erased"
+
+
+class Channel(StrEnum):
+    """How a consent decision reached us."""
+
+    WEB = "web"
+    API = "api"
+    CASEWORKER = "caseworker"
+    PAPER = "paper"
+    SYSTEM = "system"
+
+
+class AccessVia(StrEnum):
+    """Through what personal data was read."""
+
+    WEB = "web"
+    API = "api"
+    JOB = "job"
+
+
+class AccessOutcome(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+
+
+class RequestKind(StrEnum):
+    """Data-subject requests (GDPR Art. 15, 20, 16, 17, 21)."""
+
+    ACCESS = "access"
+    EXPORT = "export"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    OBJECTION = "objection"
+
+
+class RequestStatus(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+OPEN_REQUEST_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
+ERASURE_PURPOSE_ID = "*"  # purpose_id of the ledger event that records an erasure
+
+
+class ConsentEvent(SQLModel, table=True):
+    """One decision in the append-only consent ledger.
+
+    ``subject_pseudonym`` (HMAC of the user id) is written with every event, so the fact that an
+    erasure happened can be kept after ``subject_id`` is gone.
+    """
+
+    __table_args__ = (
+        CheckConstraint(_one_of("action", ConsentAction), name="action"),
+        CheckConstraint(_one_of("channel", Channel), name="channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="RESTRICT"
+    )
+    subject_pseudonym: str = Field(max_length=64, index=True)
+    purpose_id: str = Field(max_length=40, index=True)
+    purpose_version: int
+    action: str = Field(max_length=10)
+    at: datetime = Field(default_factory=utcnow)
+    channel: str = Field(max_length=12)
+    actor_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="RESTRICT"
+    )
+    actor_role: str = Field(max_length=20)
+
+
+class AccessLogEntry(SQLModel, table=True):
+    """Who read whose personal data, why, and whether it was allowed (kept 183 days)."""
+
+    __table_args__ = (
+        CheckConstraint(_one_of("outcome", AccessOutcome), name="outcome"),
+        CheckConstraint(_one_of("via", AccessVia), name="via"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    subject_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="RESTRICT"
+    )
+    # Filled in only when the subject is erased: the log is kept for its retention period.
+    subject_pseudonym: str | None = Field(default=None, max_length=64)
+    actor_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="RESTRICT"
+    )
+    actor_role: str = Field(max_length=20)
+    actor_organisation: str | None = Field(default=None, max_length=160)
+    data_categories: list[str] = Field(default_factory=list, sa_type=JSON)
+    purpose_id: str = Field(max_length=40)
+    outcome: str = Field(max_length=10)
+    via: str = Field(max_length=10)
+    reason: str | None = Field(default=None, max_length=40)
+
+
+class DataSubjectRequest(SQLModel, table=True):
+    """A request under GDPR Art. 15-21, answered within one month of receipt (Art. 12(3))."""
+
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", RequestKind), name="kind"),
+        CheckConstraint(_one_of("status", RequestStatus), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="RESTRICT"
+    )
+    subject_pseudonym: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=16)
+    received_at: datetime = Field(default_factory=utcnow)
+    due_at: datetime = Field(index=True)
+    extended_at: datetime | None = None
+    status: str = Field(default=RequestStatus.RECEIVED.value, max_length=12)
+    completed_at: datetime | None = None
+    note: str = Field(default="", sa_type=Text)
+
+
+class ErasureRecord(SQLModel, table=True):
+    """Proof that a person was erased: pseudonym, time and row counts, nothing identifying."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_pseudonym: str = Field(max_length=64, index=True)
+    erased_at: datetime = Field(default_factory=utcnow)
+    row_counts: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    actor_role: str = Field(max_length=20)
+    request_id: int | None = Field(
+        default=None, foreign_key="datasubjectrequest.id", ondelete="SET NULL"
+    )
+
+
+class LedgerImmutableError(RuntimeError):
+    """Raised when code tries to change or delete a consent event through the ORM."""
+
+
+@event.listens_for(ConsentEvent, "before_update")
+def _refuse_update(_mapper, _connection, target: ConsentEvent) -> None:
+    raise LedgerImmutableError(
+        f"consent event {target.id} is append-only; record a new event instead"
+    )
+
+
+@event.listens_for(ConsentEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, target: ConsentEvent) -> None:
+    raise LedgerImmutableError(
+        f"consent event {target.id} is append-only; only consent.rights.erase removes events"
+    )
