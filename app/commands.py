@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 reference_cli = AppGroup("reference", help="Reference data: ESCO and Danish postcodes.")
 demo_cli = AppGroup("demo", help="Deterministic demo data.")
 jobs_cli = AppGroup("jobs", help="The scheduler process (run exactly one).")
+matching_cli = AppGroup("matching", help="Embeddings and suggestions.")
 
 
 @reference_cli.command("load")
@@ -41,6 +42,21 @@ def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None
         click.echo(f"{name}: {count}")
 
 
+@matching_cli.command("index")
+def matching_index() -> None:
+    """Embed new or changed postings with the configured model (unchanged ones cost nothing)."""
+    import time
+
+    from app.db import get_engine
+    from app.services import matching
+    from sqlmodel import Session
+
+    started = time.perf_counter()
+    with Session(get_engine()) as session:
+        embedded = matching.embed_postings(session=session)
+    click.echo(f"embedded {embedded} postings in {time.perf_counter() - started:.1f} s")
+
+
 @jobs_cli.command("run")
 def jobs_run() -> None:
     """Run the scheduler in the foreground (its own process; never inside web workers)."""
@@ -56,3 +72,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(reference_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(matching_cli)

@@ -114,8 +114,13 @@ def _kind_from(value: str | None) -> str:
 
 
 def _render_deck(kind: str, *, last_action: str | None = None, status: int = 200):
-    card = deck.next_card(session=get_session(), user_id=current_user.id, kind=kind)
-    state = matching_status.status(session=get_session(), user_id=current_user.id)
+    session = get_session()
+    state = matching_status.status(session=session, user_id=current_user.id)
+    if state.refreshed_at is None and not state.opted_out:
+        # First visit: rank now (stored vectors only, no page waits on more than one CV embedding).
+        matching.refresh_suggestions(session=session, user_id=current_user.id)
+        state = matching_status.status(session=session, user_id=current_user.id)
+    card = deck.next_card(session=session, user_id=current_user.id, kind=kind)
     context = {"card": card, "kind": kind, "last_action": last_action, "state": state}
     template = "jobseeker/_card.html" if htmx.is_partial() else "jobseeker/deck.html"
     return htmx.vary(make_response(render_template(template, **context), status))

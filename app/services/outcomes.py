@@ -1,0 +1,82 @@
+""""What worked for people like me": where similar jobseekers got hired, k-anonymous.
+
+Similar people share an ISCO sub-major group (first two digits) among their wished occupations.
+Only occupations at least ``K_MIN`` different people were hired into are shown, and nothing at
+all unless at least ``K_MIN`` similar people contribute; no individual data ever leaves here.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from app.models import IscoGroup, JobPosting, JobseekerProfile, SavedJob
+from app.services import vocabulary
+
+K_MIN = 10
+
+
+@dataclass
+class OutcomeRow:
+    """One occupation similar people were hired into."""
+
+    label: str
+    isco_code: str
+    people: int
+
+
+@dataclass
+class OutcomeStats:
+    """The aggregate shown to the person; empty rows when too few contribute."""
+
+    groups: list[str]
+    contributors: int
+    rows: list[OutcomeRow] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        return self.contributors >= K_MIN and bool(self.rows)
+
+
+def _groups(profile: JobseekerProfile) -> set[str]:
+    return {str(o["isco_code"])[:2] for o in profile.wished_occupations if o.get("isco_code")}
+
+
+def _label(session: Session, isco_code: str) -> str:
+    for term in vocabulary.danish_occupations():
+        if term.isco_code == isco_code:
+            return term.label
+    group = session.get(IscoGroup, isco_code)
+    return group.label if group else isco_code
+
+
+def similar_outcomes(*, session: Session, user_id: int, k_min: int = K_MIN) -> OutcomeStats:
+    """Where people with the same occupational interests as the person got hired."""
+    own = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)).first()
+    groups = _groups(own) if own else set()
+    if not groups:
+        return OutcomeStats(groups=[], contributors=0)
+    hired = session.exec(
+        select(JobseekerProfile, JobPosting.isco_code)
+        .join(SavedJob, SavedJob.user_id == JobseekerProfile.user_id)
+        .join(JobPosting, JobPosting.id == SavedJob.posting_id)
+        .where(SavedJob.status == "hired", JobseekerProfile.user_id != user_id)
+    ).all()
+    people_by_code: dict[str, set[int]] = defaultdict(set)
+    contributors: set[int] = set()
+    for profile, isco_code in hired:
+        if isco_code and _groups(profile) & groups:
+            contributors.add(profile.user_id)
+            people_by_code[isco_code].add(profile.user_id)
+    stats = OutcomeStats(groups=sorted(groups), contributors=len(contributors))
+    if len(contributors) < k_min:
+        return stats
+    stats.rows = sorted(
+        (
+            OutcomeRow(label=_label(session, code), isco_code=code, people=len(people))
+            for code, people in people_by_code.items()
+            if len(people) >= k_min
+        ),
+        key=lambda row: -row.people,
+    )
+    return stats
