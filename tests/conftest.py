@@ -92,9 +92,10 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    """A database session for arranging and checking data in tests."""
+    """A database session for arranging and checking data in tests; the data go afterwards."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+    _clean(engine)
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from app import background, htmx
 from app.blueprints.jobseeker import bp
 from app.blueprints.jobseeker.forms import FeedbackForm, ProfileForm, StatusForm, SwipeForm, UndoForm
 from app.db import get_session
-from app.services import deck, feedback, matching, matching_status, profiles, vocabulary
+from app.services import deck, feedback, matching, matching_status, notifications, outcomes, profiles, vocabulary
 
 ADD_BUTTONS = {
     "add_experience": "experience",
@@ -233,3 +234,29 @@ def saved_status(saved_id: int):
         abort(404)
     flash(_("The status is saved."), "success")
     return redirect(url_for("jobseeker.saved"), code=303)
+
+
+# --- Notifications and "what worked for people like me" ---------------------------------------
+
+
+@bp.get("/notifikationer")
+def notifications_page():
+    """New postings among the person's best suggestions."""
+    items = notifications.unread(session=get_session(), user_id=current_user.id)
+    return render_template("jobseeker/notifications.html", items=items, form=FlaskForm())
+
+
+@bp.post("/notifikationer/laest")
+def notifications_read():
+    """Mark all notifications as read."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    notifications.mark_read(session=get_session(), user_id=current_user.id)
+    return redirect(url_for("jobseeker.notifications_page"), code=303)
+
+
+@bp.get("/andre-som-mig")
+def outcomes_page():
+    """Where people with similar wishes got hired (shown only with at least 10 contributors)."""
+    stats = outcomes.similar_outcomes(session=get_session(), user_id=current_user.id)
+    return render_template("jobseeker/outcomes.html", stats=stats, k_min=outcomes.K_MIN)
