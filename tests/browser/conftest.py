@@ -7,6 +7,8 @@ Chromium comes from the Debian package (``make system-deps``), never from ``play
 import os
 import threading
 import uuid
+from contextlib import contextmanager
+from datetime import date, timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.db import make_engine
-from app.models import JobseekerProfile, Role, User
+from app.models import JobPosting, JobseekerProfile, Role, User
+from app.services import matching, reference
 from tests.conftest import alembic_config
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,6 +44,40 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEMO_NAME = "Birgitte Sørensen"
+
+
+NEAR = [("Sygeplejerske", "medicinhåndtering og sårpleje"), ("Social- og sundhedsassistent", "pleje og omsorg"),
+        ("Lagermedarbejder", "pluk og pak"), ("Tømrer", "forskalling og tagkonstruktioner"),
+        ("Kok", "madlavning og hygiejne"), ("Pædagog", "børn og leg"), ("Butiksassistent", "kundeservice og kasse"),
+        ("Rengøringsassistent", "rengøring af kontorer")]
+FAR = [("Sygeplejerske i Aalborg", "medicinhåndtering og sårpleje"), ("Sygeplejerske i Skagen", "sårpleje og medicin")]
+
+
+@contextmanager
+def _quiet_progress(iterable, **_kwargs):
+    yield iterable
+
+
+def demo_postings() -> list[JobPosting]:
+    """Eight postings in Odense and two far away in North Jutland."""
+    today = date.today()
+    made = []
+    for i, (title, duties) in enumerate(NEAR):
+        for copy in range(2):
+            made.append(JobPosting(
+                title=f"{title} {copy + 1}", description=f"Vi søger en {title.lower()} med erfaring i {duties}.",
+                hiring_organization=f"Fynsk Firma {i}", postcode="5000", city="Odense C", latitude=55.396,
+                longitude=10.388, date_posted=today, valid_through=today + timedelta(days=30),
+                source="browser", source_id=f"near-{i}-{copy}",
+            ))
+    for i, (title, duties) in enumerate(FAR):
+        made.append(JobPosting(
+            title=title, description=f"Vi søger en sygeplejerske med erfaring i {duties}.",
+            hiring_organization="Region Nordjylland", postcode="9000", city="Aalborg", latitude=57.048,
+            longitude=9.919, date_posted=today, valid_through=today + timedelta(days=30),
+            source="browser", source_id=f"far-{i}",
+        ))
+    return made
 
 
 @dataclass(frozen=True)
@@ -58,12 +95,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
     with Session(engine) as db:
+        reference.load_postcodes(session=db, progress=_quiet_progress)
         user = User(
             role=Role.JOBSEEKER, name=DEMO_NAME, email="birgitte@demo.example", is_demo=True
         )
         db.add(user)
         db.flush()
-        db.add(JobseekerProfile(user_id=user.id, home_postcode="5000", commute_km=25))
+        db.add(
+            JobseekerProfile(
+                user_id=user.id,
+                home_postcode="5000",
+                commute_km=25,
+                cv_text="Jeg er uddannet sygeplejerske med erfaring i medicinhåndtering og sårpleje.",
+                wished_occupations=[{"title": "Sygeplejerske", "esco_uri": None, "isco_code": "2221"}],
+            )
+        )
+        db.add_all(demo_postings())
         db.commit()
     engine.dispose()
 
@@ -78,6 +125,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "PSEUDONYM_KEY": "cd" * 32,
         }
     )
+    with app.app_context(), Session(app.extensions["db_engine"]) as db:
+        matching.embed_postings(session=db)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

@@ -6,6 +6,8 @@
   function press(key) {
     var button = document.querySelector('.swipe-actions button[data-key="' + key + '"]');
     if (button && !button.disabled) {
+      // A key pressed right after a swap may beat htmx's processing of the new form.
+      if (window.htmx) window.htmx.process(button.form);
       button.click();
       return true;
     }

@@ -1,0 +1,79 @@
+"""The jobseeker's main flow in a real browser: swipe by keyboard, read an explanation, change the
+commute radius and see the deck change; axe-core on every jobseeker page at phone and desktop."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PageErrors, axe_violations, log_in_as_demo
+
+pytestmark = pytest.mark.browser
+
+JOBSEEKER_PAGES = ["/jobsoeger/", "/jobsoeger/swipe", "/jobsoeger/swipe?fane=alternativer", "/jobsoeger/profil",
+                   "/jobsoeger/gemte", "/jobsoeger/notifikationer", "/jobsoeger/andre-som-mig", "/aabenhed/"]
+
+
+def card_title(page: Page) -> str:
+    return page.locator("#card-title").inner_text()
+
+
+def remaining(page: Page) -> int:
+    return int(re.match(r"\d+", page.locator(".card-meta").inner_text()).group())
+
+
+def test_swipe_five_by_keyboard_explain_and_widen_the_radius(live_server, open_context):
+    page = open_context(360).new_page()
+    errors = PageErrors(page)
+    log_in_as_demo(page, live_server)
+    page.goto(f"{live_server.url}/jobsoeger/swipe")
+    seen = [card_title(page)]
+    before = remaining(page)
+    for _ in range(5):
+        page.locator("body").press("ArrowRight")
+        expect(page.locator("#card-title")).not_to_have_text(seen[-1])
+        seen.append(card_title(page))
+    assert len(set(seen)) == 6
+    assert remaining(page) == before - 5
+    assert all("Aalborg" not in t and "Skagen" not in t for t in seen)  # beyond the 25 km radius
+
+    page.get_by_role("link", name="Hvorfor dette forslag?").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hvorfor foreslog vi")
+    expect(page.get_by_role("heading", name="Det talte med")).to_be_visible()
+
+    page.goto(f"{live_server.url}/jobsoeger/profil")
+    page.get_by_label("Hvor langt vil du rejse til arbejde? (km)").fill("300")
+    page.get_by_role("button", name="Gem profil").click()
+    expect(page.get_by_role("status").first).to_contain_text("Din profil er gemt")
+
+    # The refresh runs in the background; the deck shows North Jutland jobs once it is done.
+    for _ in range(50):
+        page.goto(f"{live_server.url}/jobsoeger/swipe")
+        if "Sygeplejerske i" in card_title(page):
+            break
+        page.wait_for_timeout(200)
+    assert "Sygeplejerske i" in card_title(page)
+    assert errors.messages == []
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_every_jobseeker_page_is_accessible(live_server, open_context, width):
+    page = open_context(width).new_page()
+    log_in_as_demo(page, live_server)
+    problems: dict[str, list[str]] = {}
+    for path in JOBSEEKER_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        found = axe_violations(page)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            found.append(f"horizontal scrolling: {scroll_width}px")
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('main button, main a.button, main input, main select')]
+                 .filter(e => e.offsetParent && e.type !== 'hidden' && e.type !== 'checkbox' && e.type !== 'radio')
+                 .filter(e => e.getBoundingClientRect().height < 44)
+                 .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        found += [f"touch target < 44px: {html}" for html in small]
+        if found:
+            problems[path] = found
+    assert problems == {}
