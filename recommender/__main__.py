@@ -1,24 +1,11 @@
-"""Command line entry point: ``python -m recommender <command> ...``.
+"""Command line entry point: ``python -m recommender <command> ...`` (see `recommender.cli`).
 
-Commands:
-    model build [--out DIR] [--onnx] [--force]   build the embedding model (see model_build)
+Commands: rank, evaluate, bench, esco build, model build.
 """
 
 from __future__ import annotations
 
-import sys
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Dispatch ``argv`` to the command's own ``main``; returns an exit code."""
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["model"]:
-        from recommender.model_build import main as model_main
-
-        return model_main(args[1:])
-    print(__doc__.strip(), file=sys.stderr)
-    return 2
-
+from recommender.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

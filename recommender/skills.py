@@ -6,6 +6,7 @@ over "manage staff" and a phrase is counted once. Skill phrases come from ESCO's
 preferred and alternative labels and, when `recommender/data/occupations_da.json` is present,
 from its Danish surface forms; occupation phrases from ESCO's English labels and the Danish
 titles of that file.
+split_words(
 """
 
 from __future__ import annotations
@@ -21,23 +22,25 @@ import numpy as np
 import numpy.typing as npt
 
 from .esco import DATA_DIR, EscoData, load_esco
-from .text import STOPWORDS, stem, words
+from .text import split_words, tokens
 
 DANISH_FILE = DATA_DIR / "occupations_da.json"
 
 # Single-word labels that are also everyday words in Danish or job-ad English and would
 # otherwise be read as skills almost everywhere.
 _AMBIGUOUS = frozenset(
-    """
-    less energy communication logic service design drive care team time data office
-    management sales support planning administration information quality safety
-    """.split()
+    split_words(
+        """
+    less energy communication logic service design drive care team time data office management
+    sales support planning administration information quality safety
+        """
+    )
 )
 
 
 def phrase_key(text: str) -> str:
-    """The normalised key of a phrase: stemmed content tokens joined by spaces."""
-    return " ".join(stem(w) for w in words(text) if w not in STOPWORDS)
+    """The normalised key of a phrase: its lexical tokens (stemmed, no stopwords) joined."""
+    return " ".join(tokens(text))
 
 
 @dataclass
@@ -64,7 +67,10 @@ class PhraseMatcher:
 
     def find(self, text: str) -> list[tuple[int, int, list[int]]]:
         """Matches in `text` as (token position, phrase length, ids), left to right."""
-        toks = [stem(w) for w in words(text) if w not in STOPWORDS]
+        return self.find_tokens(tokens(text))
+
+    def find_tokens(self, toks: list[str]) -> list[tuple[int, int, list[int]]]:
+        """Matches in an already tokenised text (`recommender.text.tokens`)."""
         out: list[tuple[int, int, list[int]]] = []
         i, n = 0, len(toks)
         while i < n:
@@ -82,6 +88,10 @@ class PhraseMatcher:
     def ids_in(self, text: str) -> set[int]:
         """All ids whose phrases occur in `text`."""
         return {i for _, _, ids in self.find(text) for i in ids}
+
+    def ids_in_tokens(self, toks: list[str]) -> set[int]:
+        """All ids whose phrases occur in a tokenised text."""
+        return {i for _, _, ids in self.find_tokens(toks) for i in ids}
 
 
 def load_danish(path: Path = DANISH_FILE) -> list[dict[str, Any]]:
@@ -132,7 +142,9 @@ class SkillVocabulary:
     def _add_danish(self, occ: dict[str, Any]) -> None:
         uri = str(occ.get("esco_uri") or "")
         oi = self.esco.occ_index.get(uri)
-        titles = [occ.get("title_da")] + list(occ.get("alt_titles_da") or occ.get("alt_titles") or [])
+        titles = [occ.get("title_da")] + list(
+            occ.get("alt_titles_da") or occ.get("alt_titles") or []
+        )
         if oi is not None:
             if occ.get("title_da"):
                 self.occ_da_label.setdefault(oi, str(occ["title_da"]))
@@ -169,9 +181,14 @@ class SkillVocabulary:
         """Display label: a Danish surface form when known, else the English ESCO label."""
         return self.labels_da.get(i) or self.labels_en[i]
 
-    def recognise(self, text: str, explicit: Iterable[str] = ()) -> set[int]:
-        """Skill ids in free text plus explicitly listed skills (labels or ESCO URIs)."""
-        found = self.skills.ids_in(text) if text else set()
+    def recognise(
+        self, text: str, explicit: Iterable[str] = (), toks: list[str] | None = None
+    ) -> set[int]:
+        """Skill ids in free text plus explicitly listed skills (labels or ESCO URIs).
+
+        Pass `toks` (the text's `tokens`) when they are already at hand.
+        """
+        found = self.skills.ids_in_tokens(toks if toks is not None else tokens(text))
         for s in explicit:
             s = s.strip()
             if s in self.index:
@@ -189,6 +206,11 @@ class SkillVocabulary:
                 best = (length, -pos)
                 chosen = ids[0]
         return chosen if best is not None else None
+
+    def is_occupation_title(self, text: str) -> bool:
+        """True if the whole text is a known occupation title (not merely contains one)."""
+        key = phrase_key(text)
+        return bool(key) and key in self.occupations.phrases
 
     def as_array(self, ids: Iterable[int]) -> npt.NDArray[np.int32]:
         """Sorted int32 array of skill ids."""

@@ -6,18 +6,19 @@ the same function serves the lexical index and the skill recogniser, so a skill 
 posting meet in the same token space.
 
 The BM25 index stores, per posting, at most `max_terms` (hashed term id, BM25 term weight)
-pairs in flat arrays (int32 + float16, 6 bytes a pair) so that 100,000 postings stay small and
-scoring a set of candidates is a single vectorised gather.
+pairs in flat arrays (int32 id + uint8 quantised weight, 5 bytes a pair) so that 100,000
+postings stay small and scoring a set of candidates is a single vectorised gather.
+split_words(
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -26,17 +27,25 @@ from .types import Posting, Profile
 
 _WORD = re.compile(r"[0-9a-zæøåäöüéè#+]+(?:[.\-/][0-9a-zæøåäöüéè#+]+)*")
 
+
+def split_words(text: str) -> list[str]:
+    """Whitespace-separated words of a literal (keeps long word lists readable in source)."""
+    return text.split()
+
+
 # Danish and English function words; kept short on purpose: BM25's idf handles the rest.
 STOPWORDS = frozenset(
-    """
+    split_words(
+        """
     af alle alt andet andre at blev blive bliver da de dem den denne der deres det dette dig din
-    dine disse dit du efter eller en end er et for fra ham han hans har havde have hende hendes her
-    hos hun hvad hvis hvor i ikke ind jeg jer jo kan kunne man mange med meget men mig min mine mit
-    mod ned noget nogle nu når og også om op os over på sig sin sine sit skal skulle som så sådan
-    thi til ud under var vi vil ville vor vores være været samt hvordan hvorfor hvem blandt både
-    a an and are as at be by for from has have in is it its of on or that the this to was were will
-    with you your we our they their
-    """.split()
+    dine disse dit du efter eller en end er et for fra ham han hans har havde have hende hendes
+    her hos hun hvad hvis hvor i ikke ind jeg jer jo kan kunne man mange med meget men mig min
+    mine mit mod ned noget nogle nu når og også om op os over på sig sin sine sit skal skulle
+    som så sådan thi til ud under var vi vil ville vor vores være været samt hvordan hvorfor
+    hvem blandt både a an and are as at be by for from has have in is it its of on or that the
+    this to was were will with you your we our they their
+        """
+    )
 )
 
 # Longest first: the stripper removes the first suffix that leaves a stem of >= 4 characters.
@@ -70,6 +79,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+@lru_cache(maxsize=1 << 18)
 def stem(token: str) -> str:
     """Strip one common Danish/English inflectional suffix (light stemming)."""
     if len(token) <= 4 or token[-1].isdigit():
@@ -90,15 +100,43 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+_WISH = re.compile(
+    r"\b(?:søger|ønsker|vil gerne|gerne|drømmer om)\b[^.!?\n]{0,90}?\bsom\s+"
+    r"([0-9a-zæøå\- ]+?(?:\s+eller\s+[0-9a-zæøå\- ]+?)*)"
+    r"(?=[.,;:!?()\n]|\s+(?:i|på|hos|med|inden|indenfor|til|hvor|og jeg|men)\s|$)",
+    re.IGNORECASE,
+)
+
+
+def stated_wishes(text: str) -> list[str]:
+    """Job titles a CV says the person is looking for ("... søger nyt job som kok i ...").
+
+    Danish CVs state the wish in the summary rather than in a field; the first words after
+    "søger/ønsker/gerne ... som" up to a preposition or punctuation are taken, split on "eller".
+    """
+    out: list[str] = []
+    for m in _WISH.finditer(text or ""):
+        for part in re.split(r"\s+eller\s+|,\s*", m.group(1)):
+            words_ = part.strip().split()
+            if 0 < len(words_) <= 4 and words_[0].lower() not in {"i", "på", "hos", "med", "til"}:
+                out.append(" ".join(words_))
+    return list(dict.fromkeys(out))
+
+
 def term_id(token: str) -> int:
     """Stable hashed id of a token (the same across processes, unlike `hash`)."""
     return zlib.crc32(token.encode("utf-8")) & ((1 << TERM_BITS) - 1)
 
 
 def title_key(title: str, employer: str | None, postcode: str | None) -> int:
-    """Key under which copies of one job from different sources collide."""
+    """Key under which copies of one job from different sources collide (0: no key).
+
+    Without an employer, title and postcode alone would merge different jobs, so no key.
+    """
+    if not tokens(employer or ""):
+        return 0
     parts = [" ".join(sorted(set(tokens(title)))), " ".join(tokens(employer or "")), postcode or ""]
-    return zlib.crc32("|".join(parts).encode("utf-8"))
+    return zlib.crc32("|".join(parts).encode("utf-8")) or 1
 
 
 def posting_text(p: Posting) -> str:
@@ -114,8 +152,11 @@ def posting_text(p: Posting) -> str:
 def profile_text(p: Profile) -> str:
     """The CV text of a profile: summary (incl. personal competences), work, education, skills."""
     parts: list[str] = []
-    if p.wished_titles:
-        parts.append(", ".join(p.wished_titles))
+    # The wish goes first: mean pooling then weighs it more than a long work history, which
+    # matters for a person changing career.
+    wishes = list(dict.fromkeys(list(p.wished_titles) + stated_wishes(p.summary)))
+    if wishes:
+        parts.append("Ønsket job: " + ", ".join(wishes) + ".")
     if p.summary:
         parts.append(p.summary)
     parts.extend(p.work)
@@ -137,7 +178,8 @@ class GrowableArray:
         v = np.asarray(values, dtype=self._a.dtype)
         need = self.n + len(v)
         if need > len(self._a):
-            new = np.zeros(max(need, 2 * len(self._a)), dtype=self._a.dtype)
+            # 1.25x growth: still amortised O(1), but at most 25 % slack in a 100k index.
+            new = np.zeros(max(need, len(self._a) + len(self._a) // 4), dtype=self._a.dtype)
             new[: self.n] = self._a[: self.n]
             self._a = new
         self._a[self.n : need] = v
@@ -151,6 +193,11 @@ class GrowableArray:
     def nbytes(self) -> int:
         """Bytes allocated, including spare capacity."""
         return int(self._a.nbytes)
+
+    def trim(self) -> None:
+        """Release spare capacity (after a large batch)."""
+        if len(self._a) > self.n + 16:
+            self._a = self._a[: max(self.n, 16)].copy()
 
 
 def gather_rows(indptr: npt.NDArray, rows: npt.NDArray) -> tuple[npt.NDArray, npt.NDArray]:
@@ -176,12 +223,14 @@ class BM25Index:
     frequencies, so adding or removing postings keeps idf current.
     """
 
-    def __init__(self, k1: float = 1.2, b: float = 0.75, max_terms: int = 96) -> None:
+    def __init__(self, k1: float = 1.2, b: float = 0.75, max_terms: int = 40) -> None:
         self.k1, self.b, self.max_terms = k1, b, max_terms
-        self.indptr = GrowableArray(np.int64)
+        # The tf part of BM25 lies in [0, k1+1): 256 levels lose nothing a ranking can see.
+        self._scale = (k1 + 1) / 255.0
+        self.indptr = GrowableArray(np.int32)  # < 2^31 entries: ample
         self.indptr.extend([0])
         self.terms = GrowableArray(np.int32)
-        self.weights = GrowableArray(np.float16)
+        self.weights = GrowableArray(np.uint8)
         self.df = np.zeros(1 << TERM_BITS, dtype=np.int32)
         self.n_docs = 0  # live documents (for idf)
         self._len_sum = 0.0
@@ -211,7 +260,7 @@ class BM25Index:
                 keep = np.argpartition(-score, self.max_terms)[: self.max_terms]
                 ids, w = ids[keep], w[keep]
             self.terms.extend(ids)
-            self.weights.extend(w)
+            self.weights.extend(np.clip(np.rint(w / self._scale), 1, 255))
             self.indptr.extend([self.terms.n])
             np.add.at(self.df, ids, 1)
             self.n_docs += 1
@@ -253,7 +302,7 @@ class BM25Index:
         j = np.searchsorted(q_ids, t)
         j[j >= len(q_ids)] = 0
         hit = q_ids[j] == t
-        contrib = np.where(hit, q_w[j] * self.weights.view[pos].astype(np.float32), 0.0)
+        contrib = np.where(hit, q_w[j] * self.weights.view[pos] * self._scale, 0.0)
         np.add.at(out, row_of, contrib.astype(np.float32))
         return out
 
@@ -265,30 +314,16 @@ class BM25Index:
         t = self.terms.view
         j = np.searchsorted(q_ids, t)
         j[j >= len(q_ids)] = 0
-        contrib = np.where(q_ids[j] == t, q_w[j] * self.weights.view.astype(np.float32), 0.0)
+        contrib = np.where(q_ids[j] == t, q_w[j] * self.weights.view * self._scale, 0.0)
         cs = np.concatenate([[0.0], np.cumsum(contrib, dtype=np.float64)])
         ip = self.indptr.view
         return (cs[ip[1:]] - cs[ip[:-1]]).astype(np.float32)
 
+    def trim(self) -> None:
+        """Release spare capacity of the arrays."""
+        for a in (self.indptr, self.terms, self.weights):
+            a.trim()
+
     def nbytes(self) -> int:
         """Bytes held by the index arrays."""
-        return (
-            self.indptr.nbytes() + self.terms.nbytes() + self.weights.nbytes() + self.df.nbytes
-        )
-
-
-def idf_weights(doc_freq: npt.NDArray, n_docs: int) -> npt.NDArray[np.float32]:
-    """Smoothed idf used for skills: rarer skills say more about a match."""
-    return np.log((1.0 + n_docs) / (1.0 + doc_freq.astype(np.float64))).astype(np.float32) + 1.0
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Jaccard overlap of two token sets (0 when both are empty)."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
-
-
-def log1p_safe(x: float) -> float:
-    """log(1+x) for x >= 0, 0 otherwise."""
-    return math.log1p(x) if x > 0 else 0.0
+        return self.indptr.nbytes() + self.terms.nbytes() + self.weights.nbytes() + self.df.nbytes

@@ -7,6 +7,7 @@ any other caller) can build inputs from its own storage and serialise outputs wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -30,9 +31,9 @@ class Encoder(Protocol):
     name: str
     dim: int
 
-    def encode_queries(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def encode_passages(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass
@@ -82,6 +83,8 @@ class Profile:
     texts (one per entry). `embedding` may carry a precomputed query embedding (the portal
     computes it when the profile is saved), otherwise the recommender encodes the text itself.
     `commute_km` switches the hard distance filter on; without it distance only decays softly.
+    `interests` are free-text interests (JSON Resume's, often hobbies): one that names an
+    occupation counts as a wish. Wishes stated in the summary ("søger job som kok") count too.
     """
 
     id: str
@@ -100,6 +103,7 @@ class Profile:
     commute_km: float | None = None
     swipes: list[Swipe] = field(default_factory=list)
     work_titles: list[str] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
     embedding: npt.NDArray[np.float32] | None = None
 
     def swipe_ids(self, *actions: str) -> list[str]:

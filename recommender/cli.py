@@ -1,0 +1,224 @@
+"""Command line: `python -m recommender <command>`.
+
+Commands:
+    rank      --postings P.jsonl --profiles C.jsonl [--k 100] [--method M] [--backend B]
+              writes a TREC run (qid Q0 docid rank score tag) to stdout
+    evaluate  --postings P --profiles C --qrels Q.trec [--methods ...] [--json] [--tune]
+    bench     [--postings 100000] [--queries 200]   latency, memory and encoder figures as JSON
+    esco      build [--classification ZIP] [--relations ZIP]   rebuild the compact ESCO file
+    model     build [--out DIR] [--onnx] [--force]              build the embedding model
+
+Backends: onnx, torch (the built multilingual-e5-small in models/) or hashing (a fast fake for
+tests); the default `auto` takes onnx, then torch, then hashing with a warning. Embeddings are
+cached by content in `.cache/recommender/embeddings.npz` (`--no-cache` to skip).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .types import Encoder, Profile
+
+DEFAULT_CACHE = Path(".cache/recommender/embeddings.npz")
+
+
+def make_encoder(
+    backend: str = "auto", model_path: str | None = None, cache: Path | None = None
+) -> tuple[Encoder, Any]:
+    """An encoder for a backend name, wrapped in a content cache if `cache` is given.
+
+    Returns (encoder, cache object or None); save the cache after use.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from .encoders import ModelNotBuiltError, load_encoder
+
+    enc: Any = None
+    if backend == "auto":
+        for b in ("onnx", "torch"):
+            try:
+                enc = load_encoder(b, model_path)
+                break
+            except ModelNotBuiltError:
+                continue
+        if enc is None:
+            print(
+                "warning: no embedding model built (python -m recommender model build --onnx); "
+                "using the hashing encoder, which knows no meaning",
+                file=sys.stderr,
+            )
+            enc = load_encoder("hashing")
+    else:
+        enc = load_encoder(backend, model_path)
+    if cache is None or enc.name.startswith("hashing"):
+        return enc, None
+    from .embedding_cache import CachedEncoder, EmbeddingCache
+
+    store = EmbeddingCache(cache)
+    return CachedEncoder(enc, store), store
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--postings", required=True, help="JSON Lines of schema.org JobPosting")
+    p.add_argument("--profiles", required=True, help="JSON Lines of JSON Resume objects with id")
+    p.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch", "hashing"])
+    p.add_argument(
+        "--model", default=None, help="model folder (default models/multilingual-e5-small)"
+    )
+    p.add_argument("--cache", default=str(DEFAULT_CACHE), help="embedding cache file (.npz)")
+    p.add_argument("--no-cache", action="store_true", help="do not cache embeddings")
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, list[Profile], Any, int]:
+    """Read inputs, report bad lines, build the index; returns (rec, profiles, cache, n_errors)."""
+    from .io import read_postings, read_profiles
+    from .ranking import Recommender
+
+    postings, p_err = read_postings(args.postings)
+    profiles, c_err = read_profiles(args.profiles)
+    for e in p_err + c_err:
+        print(f"error: {e}", file=sys.stderr)
+    cache_path = None if args.no_cache else Path(args.cache)
+    encoder, store = make_encoder(args.backend, args.model, cache_path)
+    rec = Recommender.build(postings, encoder) if postings else Recommender(encoder)
+    if profiles:
+        # One batch for all profiles is much faster than one model call each.
+        from .text import profile_text
+
+        vecs = encoder.encode_queries([profile_text(p) for p in profiles])
+        for p, v in zip(profiles, vecs, strict=True):
+            p.embedding = v
+    if store is not None:
+        store.save()
+    return rec, profiles, store, len(p_err) + len(c_err)
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    """Write a TREC run for every profile; non-zero exit only if nothing could be ranked."""
+    from .io import write_trec
+
+    rec, profiles, _, _ = _load(args)
+    written = 0
+    tag = args.tag or args.method
+    for p in profiles:
+        try:
+            recs = rec.rank(p, k=args.k, method=args.method, explain=args.method != "automatch")
+        except Exception as exc:  # noqa: BLE001 - one bad profile must not stop the others
+            print(f"error: profile {p.id!r} could not be ranked: {exc}", file=sys.stderr)
+            continue
+        written += write_trec(sys.stdout, p.id, recs, tag)
+    if written == 0:
+        print("error: nothing could be ranked", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print metrics per method (table, or JSON with --json)."""
+    from .evaluate import evaluate_methods, format_table, read_qrels, tune_weights
+
+    rec, profiles, _, _ = _load(args)
+    if not profiles or len(rec) == 0:
+        print("error: nothing to evaluate", file=sys.stderr)
+        return 1
+    qrels = read_qrels(args.qrels)
+    methods = [m for m in args.methods.split(",") if m]
+    results: dict[str, Any] = {
+        "backend": getattr(rec.encoder, "name", "?"),
+        "queries": len(profiles),
+        "postings": len(rec),
+        "methods": evaluate_methods(rec, profiles, qrels, methods, k=100),
+    }
+    res = results["methods"]
+    if "hybrid" in res and "automatch" in res and res["automatch"]["ndcg@10"] > 0:
+        results["hybrid_over_automatch_ndcg10"] = round(
+            res["hybrid"]["ndcg@10"] / res["automatch"]["ndcg@10"], 2
+        )
+    if args.tune:
+        results["tuning"] = tune_weights(rec, profiles, qrels)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        r = results
+        print(f"backend {r['backend']}, {r['queries']} profiles, {r['postings']} postings")
+        print(format_table(res))
+        if "hybrid_over_automatch_ndcg10" in results:
+            print(f"hybrid / automatch nDCG@10 = {results['hybrid_over_automatch_ndcg10']}")
+        if args.tune:
+            print(json.dumps(results["tuning"], indent=2))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the benchmark and print its JSON."""
+    from .bench import run_bench
+
+    print(
+        json.dumps(
+            run_bench(n_postings=args.postings, n_queries=args.queries, model_path=args.model),
+            indent=2,
+        )
+    )
+    return 0
+
+
+def cmd_esco(args: argparse.Namespace) -> int:
+    """Rebuild the compact ESCO data file from the official zips."""
+    from .esco import DEFAULT_FILE, build_compact
+
+    out = build_compact(
+        Path(args.classification) if args.classification else None,
+        Path(args.relations) if args.relations else None,
+        Path(args.out) if args.out else DEFAULT_FILE,
+    )
+    print(f"wrote {out} ({out.stat().st_size} bytes)")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command except `model` (which has its own)."""
+    ap = argparse.ArgumentParser(prog="python -m recommender", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("rank", help="write a TREC run to stdout")
+    _common(r)
+    r.add_argument("--k", type=int, default=100)
+    r.add_argument(
+        "--method", default="hybrid", choices=["hybrid", "semantic", "lexical", "automatch"]
+    )
+    r.add_argument("--tag", default=None, help="run tag (default: the method)")
+    r.set_defaults(func=cmd_rank)
+    e = sub.add_parser("evaluate", help="metrics per method against TREC qrels")
+    _common(e)
+    e.add_argument("--qrels", required=True)
+    e.add_argument("--methods", default="hybrid,semantic,lexical,automatch")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--tune", action="store_true", help="also tune weights on half the profiles")
+    e.set_defaults(func=cmd_evaluate)
+    b = sub.add_parser("bench", help="latency, memory and encoder throughput as JSON")
+    b.add_argument("--postings", type=int, default=100_000)
+    b.add_argument("--queries", type=int, default=200)
+    b.add_argument("--model", default=None)
+    b.set_defaults(func=cmd_bench)
+    s = sub.add_parser("esco", help="rebuild recommender/data/esco_v1.1.1.json.gz")
+    s.add_argument("action", choices=["build"])
+    s.add_argument("--classification", default=None)
+    s.add_argument("--relations", default=None)
+    s.add_argument("--out", default=None)
+    s.set_defaults(func=cmd_esco)
+    sub.add_parser("model", help="build the embedding model (see: model build --help)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; returns the exit code."""
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["model"]:
+        from .model_build import main as model_main
+
+        return model_main(args_list[1:])
+    args = parser().parse_args(args_list)
+    return int(args.func(args))
