@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export JOBUNIVERS_MODEL_PATH ?= $(abspath $(MODEL_DIR))
 
-.PHONY: help install model db reference demo run scheduler test system-deps lint i18n bench evaluate
+.PHONY: help install model db reference demo index run scheduler test system-deps lint i18n bench evaluate
 
 help:
 	@echo "make run    - set up and serve the portal at http://$(HOST):$(PORT) (SQLite, demo data, local model)"
@@ -42,9 +42,17 @@ reference: db
 demo: reference
 	$(FLASK) demo seed
 
-run: model demo
+# Embeds new or changed postings with the real model (unchanged ones cost nothing).
+index: model demo
+	$(FLASK) matching index
+
+# gunicorn (2 workers, no --preload: torch must not be loaded before the fork) plus exactly one
+# scheduler process, stopped together.
+run: index
 	@echo "Jobunivers: http://$(HOST):$(PORT)  (demo logins: http://$(HOST):$(PORT)/auth/demo)"
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@$(FLASK) jobs run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --workers 2 --timeout 120 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 scheduler: install
 	$(FLASK) jobs run

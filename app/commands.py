@@ -35,9 +35,12 @@ def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None
     from sqlmodel import Session
 
     with Session(get_engine()) as session:
-        summary = demo.seed(
-            session=session, jobseekers=jobseekers, postings=postings, employers=employers, seed=seed
-        )
+        try:
+            summary = demo.seed(
+                session=session, jobseekers=jobseekers, postings=postings, employers=employers, seed=seed
+            )
+        except demo.ReferenceDataMissing as error:
+            raise click.ClickException(str(error)) from error
     for name, count in summary.items():
         click.echo(f"{name}: {count}")
 
