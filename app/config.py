@@ -39,6 +39,7 @@ class Config:
     # Embedding model used by the recommender.
     MODEL_PATH = str(PROJECT_ROOT / "models" / "multilingual-e5-small")
     ENCODER_BACKEND = "onnx"  # "onnx" (int8, fast), "torch" or "hashing" (tests only)
+    ENCODER_MAX_TOKENS = 256  # truncation; 256 costs a quarter of 512 on long postings
 
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
@@ -50,3 +51,14 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     ACCESS_LOG_RETENTION_DAYS = 183
+
+    # The data controller named on consent receipts and the Art. 30 record.
+    CONTROLLER_NAME = "Jobcentret i kommunen"
+    CONTROLLER_CONTACT = "Databeskyttelsesrådgiveren (DPO)"
+    CONTROLLER_STREET_ADDRESS = ""
+    CONTROLLER_POSTAL_CODE = ""
+    CONTROLLER_LOCALITY = ""
+    CONTROLLER_EMAIL = ""
+    CONTROLLER_PHONE = ""
+    CONTROLLER_URL = ""
+    PUBLIC_URL = "http://127.0.0.1:5000"  # base of links in e-mails sent by the scheduler

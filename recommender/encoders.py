@@ -77,6 +77,11 @@ def _require_model(model_path: Path) -> None:
         )
 
 
+def _length_suffix(max_length: int) -> str:
+    # Truncating at another length gives other vectors: keep their cache keys apart.
+    return "" if max_length == 512 else f"-{max_length}t"
+
+
 def _model_name(model_path: Path) -> str:
     return model_path.resolve().name or "model"
 
@@ -84,11 +89,14 @@ def _model_name(model_path: Path) -> str:
 class SentenceTransformerEncoder:
     """The built model through sentence-transformers on torch (CPU); loaded on first use."""
 
-    def __init__(self, model_path: str | Path = DEFAULT_OUT, batch_size: int = 32) -> None:
+    def __init__(
+        self, model_path: str | Path = DEFAULT_OUT, batch_size: int = 32, max_length: int = 512
+    ) -> None:
         self.model_path = Path(model_path)
         _require_model(self.model_path)
         self.batch_size = batch_size
-        self.name = _model_name(self.model_path)
+        self.max_length = max_length
+        self.name = _model_name(self.model_path) + _length_suffix(max_length)
         config = json.loads((self.model_path / "config.json").read_text(encoding="utf-8"))
         self.dim: int = int(config["hidden_size"])
         self._model: Any = None
@@ -105,6 +113,7 @@ class SentenceTransformerEncoder:
                 self._model = SentenceTransformer(
                     str(self.model_path), device="cpu", local_files_only=True
                 )
+                self._model.max_seq_length = self.max_length
         return self._model
 
     def tokenizer(self) -> Any:
@@ -155,7 +164,7 @@ class OnnxEncoder:
             )
         self.batch_size = batch_size
         self.max_length = max_length
-        self.name = _model_name(self.model_path) + "-int8"
+        self.name = _model_name(self.model_path) + "-int8" + _length_suffix(max_length)
         config = json.loads((self.model_path / "config.json").read_text(encoding="utf-8"))
         self.dim: int = int(config["hidden_size"])
         self._pad_id = int(config.get("pad_token_id") or 0)
@@ -272,18 +281,21 @@ class HashingEncoder:
         return self._encode(texts)
 
 
-def load_encoder(backend: str, model_path: str | Path | None = None) -> Encoder:
+def load_encoder(
+    backend: str, model_path: str | Path | None = None, max_length: int = 512
+) -> Encoder:
     """Return an encoder for ``backend`` in {"torch", "onnx", "hashing"}.
 
     ``model_path`` defaults to ``models/multilingual-e5-small`` under the working directory;
     :class:`ModelNotBuiltError` says how to build it when it is missing. The hashing backend
-    ignores the path. Models load lazily, on the first encode call.
+    ignores the path. Models load lazily, on the first encode call. ``max_length`` truncates
+    texts (in tokens): 256 costs about a quarter of 512 on long postings.
     """
     if backend == "hashing":
         return HashingEncoder()
     path = Path(model_path) if model_path is not None else DEFAULT_OUT
     if backend == "torch":
-        return SentenceTransformerEncoder(path)
+        return SentenceTransformerEncoder(path, max_length=max_length)
     if backend == "onnx":
-        return OnnxEncoder(path)
+        return OnnxEncoder(path, max_length=max_length)
     raise ValueError(f"unknown encoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")

@@ -330,3 +330,12 @@ def test_empty_index_and_zero_k(encoder: HashingEncoder) -> None:
     rec = Recommender(encoder)
     assert rec.rank(Profile("c", summary="x"), k=5) == []
     assert Recommender.build(postings(), encoder).rank(Profile("c", summary="x"), k=0) == []
+
+
+def test_title_containment_for_all_rows_matches_the_candidate_version(rec: Recommender) -> None:
+    ctx = rec.context(Profile("c", summary="x", wished_titles=["sygeplejerske medicinsk", "kok"]))
+    every = np.arange(rec.n, dtype=np.int64)
+    slow = rec._containment(rec._title_terms, every, ctx.wished_title_terms)
+    fast = rec._containment_all(rec._title_terms, ctx.wished_title_terms)
+    assert np.allclose(slow, fast)
+    assert fast.max() == 1.0 and 0 < sorted(set(fast.tolist()))[1] < 1

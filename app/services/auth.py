@@ -132,7 +132,7 @@ def logout() -> None:
 def home_endpoint(role: str) -> str:
     """The landing page of a role."""
     return {
-        Role.JOBSEEKER: "jobseeker.index",
+        Role.JOBSEEKER: "jobseeker.overview_page",
         Role.CASEWORKER: "caseworker.index",
         Role.EMPLOYER: "employer.index",
         Role.ADMIN: "admin.index",

@@ -39,7 +39,7 @@ ALTERNATIVES_KEPT = 5
 
 _lock = threading.RLock()
 _encoder: Encoder | None = None
-_encoder_key: tuple[str, str] | None = None
+_encoder_key: tuple[str, str, int] | None = None
 _index: tuple[tuple, Recommender] | None = None
 
 
@@ -117,7 +117,8 @@ def _vector(blob: bytes) -> np.ndarray:
 def get_encoder() -> Encoder:
     """The configured encoder, loaded once per process (lazily: the model loads on first use)."""
     global _encoder, _encoder_key
-    key = (current_app.config["ENCODER_BACKEND"], current_app.config["MODEL_PATH"])
+    config = current_app.config
+    key = (config["ENCODER_BACKEND"], config["MODEL_PATH"], int(config["ENCODER_MAX_TOKENS"]))
     with _lock:
         if _encoder is None or _encoder_key != key:
             _encoder, _encoder_key = load_encoder(*key), key

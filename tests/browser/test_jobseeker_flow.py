@@ -11,7 +11,9 @@ from tests.browser.conftest import PageErrors, axe_violations, log_in_as_demo
 pytestmark = pytest.mark.browser
 
 JOBSEEKER_PAGES = ["/jobsoeger/", "/jobsoeger/swipe", "/jobsoeger/swipe?fane=alternativer", "/jobsoeger/profil",
-                   "/jobsoeger/gemte", "/jobsoeger/notifikationer", "/jobsoeger/andre-som-mig", "/aabenhed/"]
+                   "/jobsoeger/gemte", "/jobsoeger/notifikationer", "/jobsoeger/andre-som-mig",
+                   "/jobsoeger/samtykker", "/jobsoeger/adgangslog", "/jobsoeger/mine-data", "/jobsoeger/ret-data",
+                   "/jobsoeger/slet-mig", "/aabenhed/", "/aabenhed/behandlinger"]
 
 
 def card_title(page: Page) -> str:
@@ -77,3 +79,28 @@ def test_every_jobseeker_page_is_accessible(live_server, open_context, width):
         if found:
             problems[path] = found
     assert problems == {}
+
+
+def test_opting_out_and_back_in_in_the_browser(live_server, open_context):
+    """Withdrawing the legal basis for matching empties the deck at once; opting in brings it back."""
+    page = open_context(1280).new_page()
+    errors = PageErrors(page)
+    log_in_as_demo(page, live_server)
+    page.goto(f"{live_server.url}/jobsoeger/swipe")
+    expect(page.locator("#card-title")).to_be_visible()
+
+    page.goto(f"{live_server.url}/jobsoeger/samtykker")
+    page.get_by_role("button", name="Fravælg automatisk behandling").first.click()
+    page.goto(f"{live_server.url}/jobsoeger/swipe")
+    expect(page.get_by_text("fravalgt algoritmiske forslag")).to_be_visible()
+    assert page.locator("#card-title").count() == 0
+
+    page.goto(f"{live_server.url}/jobsoeger/samtykker")
+    page.get_by_role("button", name="Tilvælg igen").first.click()
+    for _ in range(50):
+        page.goto(f"{live_server.url}/jobsoeger/swipe")
+        if page.locator("#card-title").count():
+            break
+        page.wait_for_timeout(200)
+    expect(page.locator("#card-title")).to_be_visible()
+    assert errors.messages == []

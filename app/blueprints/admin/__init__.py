@@ -8,4 +8,4 @@ from app.security import role_gate
 bp = Blueprint("admin", __name__)
 bp.before_request(role_gate(Role.ADMIN))
 
-from app.blueprints.admin import routes  # noqa: E402,F401
+from app.blueprints.admin import requests_routes, routes  # noqa: E402,F401

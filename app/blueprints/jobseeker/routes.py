@@ -20,13 +20,6 @@ ADD_BUTTONS = {
 ERROR_TEXT = {"unknown_postcode": lambda: _("We do not know that postcode. Check the four digits.")}
 
 
-@bp.get("/")
-def index():
-    """The jobseeker's landing page."""
-    profile = profiles.get_profile(session=get_session(), user_id=current_user.id)
-    return render_template("jobseeker/index.html", profile=profile)
-
-
 def _form_from_profile(profile) -> ProfileForm:
     return ProfileForm(
         data={

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("transparency", __name__)
 
-from app.blueprints.transparency import routes  # noqa: E402,F401
+from app.blueprints.transparency import ropa_routes, routes  # noqa: E402,F401

@@ -1,0 +1,18 @@
+"""The public record of processing activities (GDPR Art. 30), built from the purpose registry."""
+
+from flask import render_template
+from flask_babel import get_locale
+
+from app.blueprints.transparency import bp
+from app.services import privacy
+
+
+@bp.get("/behandlinger")
+def processing():
+    """Every purpose: legal basis, data, recipients, retention and security, in plain words."""
+    locale = str(get_locale() or "da")
+    return render_template(
+        "transparency/ropa.html",
+        records=privacy.records_of_processing(locale=locale),
+        controller=privacy.controller(),
+    )
