@@ -52,7 +52,7 @@ run: index
 	@echo "Jobunivers: http://$(HOST):$(PORT)  (demo logins: http://$(HOST):$(PORT)/auth/demo)"
 	@$(FLASK) jobs run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn --workers 2 --timeout 120 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 scheduler: install
 	$(FLASK) jobs run

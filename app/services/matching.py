@@ -327,3 +327,18 @@ def top_posting_ids(*, session: Session, user_id: int, k: int = 20) -> list[int]
     )
     ranked = get_recommender(session=session).rank(rec_profile, k=k, explain=False)
     return [int(r.posting_id) for r in ranked]
+
+
+def warm_up_in_background(app) -> None:
+    """Load the encoder and build the posting index in a thread (called after a worker forks)."""
+
+    def run() -> None:
+        from app.db import get_engine
+
+        with app.app_context(), Session(get_engine()) as session:
+            try:
+                get_recommender(session=session)
+            except Exception:  # noqa: BLE001 - a cold start is only slower, never broken
+                app.logger.exception("warm-up of the posting index failed")
+
+    threading.Thread(target=run, name="jobunivers-warm-up", daemon=True).start()
