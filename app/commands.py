@@ -8,6 +8,7 @@ reference_cli = AppGroup("reference", help="Reference data: ESCO and Danish post
 demo_cli = AppGroup("demo", help="Deterministic demo data.")
 jobs_cli = AppGroup("jobs", help="The scheduler process (run exactly one).")
 matching_cli = AppGroup("matching", help="Embeddings and suggestions.")
+research_cli = AppGroup("research", help="Pseudonymised exports for evaluation research.")
 
 
 @reference_cli.command("load")
@@ -60,6 +61,23 @@ def matching_index() -> None:
     click.echo(f"embedded {embedded} postings in {time.perf_counter() - started:.1f} s")
 
 
+@research_cli.command("export")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="JSON Lines file (default: stdout)")
+def research_export(out) -> None:
+    """Export consenting jobseekers as pseudonymised JSON Lines (HMAC key from configuration)."""
+    import json
+
+    from app.db import get_engine
+    from app.services import research
+    from sqlmodel import Session
+
+    with Session(get_engine()) as session:
+        rows = research.export_rows(session=session)
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    click.echo(f"exported {len(rows)} pseudonymised rows", err=True)
+
+
 @jobs_cli.command("run")
 def jobs_run() -> None:
     """Run the scheduler in the foreground (its own process; never inside web workers)."""
@@ -76,3 +94,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(matching_cli)
+    app.cli.add_command(research_cli)

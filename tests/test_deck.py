@@ -180,3 +180,16 @@ def test_saving_the_profile_refreshes_suggestions(app, client, session, nurse, p
     rows = ranked(session, nurse)
     titles = {p.id: p.title for p in postings}
     assert titles[rows[0].posting_id].startswith("Tømrer")
+
+
+def test_swipes_personalise_only_with_consent(app, client, session, nurse, postings):
+    refresh(app, session, nurse)
+    first = ranked(session, nurse)[0].posting_id
+    client.post("/jobsoeger/swipe", data={"posting_id": first, "action": "yes"})
+    without = ranked(session, nurse)[0].explanation
+    assert without["swipes_used"].get("yes", 0) == 0
+    with app.test_request_context():
+        privacy.record_decision(session=session, user_id=nurse.id, purpose_id=privacy.SWIPE_PERSONALISATION,
+                                action="grant", actor_id=nurse.id, actor_role="jobseeker")
+        matching.refresh_suggestions(session=session, user_id=nurse.id)
+    assert ranked(session, nurse)[0].explanation["swipes_used"].get("yes", 0) == 1
