@@ -39,7 +39,8 @@ def _form_from_profile(profile) -> ProfileForm:
 
 def _render_profile(form: ProfileForm, saved: bool = False, status: int = 200):
     template = "jobseeker/_profile_form.html" if htmx.is_partial() else "jobseeker/profile.html"
-    return htmx.vary(make_response(render_template(template, form=form, saved=saved), status))
+    state = matching_status.status(session=get_session(), user_id=current_user.id)
+    return htmx.vary(make_response(render_template(template, form=form, saved=saved, state=state), status))
 
 
 @bp.route("/profil", methods=["GET", "POST"])
