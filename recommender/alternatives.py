@@ -1,7 +1,9 @@
 """Alternative jobs: occupations in other fields whose essential skills the person largely has.
 
-For every ESCO occupation, the share of its essential skills (and, with less weight, its optional
-skills) found in the person's CV is computed in one sparse product, each skill weighted by its
+The person's skills are those recognised in the CV plus the essential ESCO skills of the
+occupations named by their work titles (experience implies them). For every ESCO occupation,
+the share of its essential skills (and, with less weight, its optional skills) the person holds
+is computed in one sparse product, each skill weighted by its
 specificity (a skill that half of all occupations require says little). Occupations in the
 person's own ISCO-08 sub-major groups (2 digits; from wished occupations and titles, work
 titles, or else the occupations of the best-ranked postings) are left out: the point is to
@@ -43,6 +45,20 @@ def own_groups(rec: Recommender, ctx: QueryContext) -> set[str]:
     return groups
 
 
+def experience_skills(rec: Recommender, profile: Profile, cv_skills: np.ndarray) -> np.ndarray:
+    """Skills in the CV plus the essential skills of the occupations the person has worked in.
+
+    Few skills are spelled out in a CV; 35 years as a bricklayer imply a bricklayer's
+    essential ESCO skills, and those are what carries over to another occupation.
+    """
+    held = set(int(s) for s in cv_skills)
+    for t in profile.work_titles:
+        o = rec.vocab.occupation_of_title(t)
+        if o is not None:
+            held.update(int(s) for s in rec.esco.essential[o].indices)
+    return np.array(sorted(held), dtype=np.int32)
+
+
 def occupation_scores(
     rec: Recommender, skills: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -68,10 +84,11 @@ def find_alternatives(
 ) -> list[Alternative]:
     """Up to `k` alternative occupations (best first), each with up to `per_occupation` postings."""
     ctx = rec.context(profile)
-    if len(ctx.skills) == 0:
-        return []
     esco = rec.esco
-    score, ess_cov, n_held = occupation_scores(rec, ctx.skills)
+    skills = experience_skills(rec, profile, ctx.skills)
+    if len(skills) == 0:
+        return []
+    score, ess_cov, n_held = occupation_scores(rec, skills)
     own = own_groups(rec, ctx)
     group_of = np.array([c[:2] for c in esco.occ_isco])
     ok = (n_held >= MIN_ESSENTIAL_MATCHED) & ~np.isin(group_of, sorted(own))
@@ -89,7 +106,7 @@ def find_alternatives(
         return []
 
     postings = _postings_for(rec, profile, picked, per_occupation)
-    held = set(int(s) for s in ctx.skills)
+    held = set(int(s) for s in skills)
     out = []
     for o in picked:
         ess = esco.essential[o].indices

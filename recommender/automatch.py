@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 
 MIN_TITLE_SHARE = 0.6
 
+#: Method names accepted by `Recommender.rank` and the options they stand for.
+VARIANTS: dict[str, dict[str, bool]] = {
+    "automatch": {},
+    "automatch-stated": {"stated_wishes": True},
+    "automatch-title": {"occupations": False},
+}
+
 
 def _title_match(rec: Recommender, rows: npt.NDArray, titles: list[str]) -> npt.NDArray:
     """Best share of a wished title's words found in each posting title (0 below the bar)."""
@@ -52,14 +59,21 @@ def _title_match(rec: Recommender, rows: npt.NDArray, titles: list[str]) -> npt.
 
 
 def automatch(
-    rec: Recommender, profile: Profile, k: int = 20, *, stated_wishes: bool = False
+    rec: Recommender,
+    profile: Profile,
+    k: int = 20,
+    *,
+    stated_wishes: bool = False,
+    occupations: bool = True,
 ) -> list[Recommendation]:
     """Rank postings by Jobnet's automatch rule; see the module docstring.
 
     Jobnet matches registered (structured) job wishes, so by default only those count:
     `wished_titles`, wished occupations and interests that name an occupation, else the CV's
     headline and latest job titles. `stated_wishes=True` also reads wishes stated in the
-    summary text (a stronger baseline, reported as "automatch-stated").
+    summary text (a stronger baseline, reported as "automatch-stated"). `occupations=False`
+    matches title words only, without mapping titles to ESCO occupations (the literal rule,
+    reported as "automatch-title"); Jobnet itself matches occupation codes, hence the default.
     """
     if rec.n == 0 or k <= 0:
         return []
@@ -81,7 +95,8 @@ def automatch(
     occs = {
         rec.esco.occ_index[u] for u in profile.wished_occupation_uris if u in rec.esco.occ_index
     }
-    occs |= {o for o in map(rec.vocab.occupation_of_title, titles) if o is not None}
+    if occupations:
+        occs |= {o for o in map(rec.vocab.occupation_of_title, titles) if o is not None}
     if occs:
         same = np.isin(rec._occ[rows], np.fromiter(occs, dtype=np.int32))
         match = np.maximum(match, same.astype(np.float64))

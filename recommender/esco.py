@@ -104,8 +104,8 @@ def build_compact(
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    # mtime=0 keeps the gzip bytes reproducible.
-    with open(out, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+    # mtime=0 and an empty name keep the gzip header, and so the bytes, reproducible.
+    with open(out, "wb") as fh, gzip.GzipFile("", mode="wb", fileobj=fh, mtime=0) as gz:
         gz.write(raw.encode("utf-8"))
     return out
 

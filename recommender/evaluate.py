@@ -12,8 +12,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 
-import numpy as np
-
 from .ranking import Recommender, Weights
 from .types import Profile
 
@@ -74,10 +72,10 @@ def evaluate_methods(
 
 def format_table(results: dict[str, dict[str, float]]) -> str:
     """A plain-text table of metrics per method."""
-    head = f"{'method':<11}" + "".join(f"{m:>14}" for m in METRICS)
+    head = f"{'method':<18}" + "".join(f"{m:>14}" for m in METRICS)
     lines = [head, "-" * len(head)]
     for method, r in results.items():
-        lines.append(f"{method:<11}" + "".join(f"{r[m]:>14.4f}" for m in METRICS))
+        lines.append(f"{method:<18}" + "".join(f"{r[m]:>14.4f}" for m in METRICS))
     return "\n".join(lines)
 
 
@@ -113,7 +111,7 @@ def tune_weights(
         for _ in range(rounds):
             for name in TUNABLE:
                 for v in grid:
-                    cand = replace(best, **{name: v})
+                    cand = replace(best, **{name: float(v)})  # type: ignore[arg-type]
                     if sum(getattr(cand, c) for c in TUNABLE) == 0:
                         continue
                     s = score(cand, train)
@@ -123,11 +121,3 @@ def tune_weights(
     finally:
         rec.weights = original
     return {"metric": metric, "default": start, "tuned": end, "weights": asdict(best)}
-
-
-def mean_ci(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and half-width of a normal 95 % interval (for per-query metric lists)."""
-    a = np.asarray(values, dtype=np.float64)
-    if len(a) < 2:
-        return float(a.mean()) if len(a) else 0.0, 0.0
-    return float(a.mean()), float(1.96 * a.std(ddof=1) / np.sqrt(len(a)))

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .esco import DATA_DIR, EscoData, load_esco
-from .text import split_words, tokens
+from .text import STOPWORDS, split_words, tokens, words
 
 DANISH_FILE = DATA_DIR / "occupations_da.json"
 
@@ -57,7 +57,12 @@ class PhraseMatcher:
         if not toks:
             return
         if len(toks) == 1 and (
-            not allow_single or len(toks[0]) < 3 or toks[0] in _AMBIGUOUS or toks[0].isdigit()
+            not allow_single
+            or len(toks[0]) < 3
+            or toks[0] in _AMBIGUOUS
+            or toks[0].isdigit()
+            # "handle M&A" shrinks to "handl" once one-letter words go: too vague to keep.
+            or len([w for w in words(phrase) if w not in STOPWORDS]) > 1
         ):
             return
         ids = self.phrases.setdefault(key, [])

@@ -223,7 +223,7 @@ class BM25Index:
     frequencies, so adding or removing postings keeps idf current.
     """
 
-    def __init__(self, k1: float = 1.2, b: float = 0.75, max_terms: int = 40) -> None:
+    def __init__(self, k1: float = 1.2, b: float = 0.75, max_terms: int = 32) -> None:
         self.k1, self.b, self.max_terms = k1, b, max_terms
         # The tf part of BM25 lies in [0, k1+1): 256 levels lose nothing a ranking can see.
         self._scale = (k1 + 1) / 255.0
@@ -288,7 +288,7 @@ class BM25Index:
         qtf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         order = np.argsort(ids)
         ids, qtf = ids[order], qtf[order]
-        return ids, self.idf(ids) * (1.0 + np.log(qtf))
+        return ids, (self.idf(ids) * (1.0 + np.log(qtf))).astype(np.float32)
 
     def score_rows(self, rows: npt.NDArray, q_ids: npt.NDArray, q_w: npt.NDArray) -> npt.NDArray:
         """BM25 scores of the given rows for a query from `query_weights`."""
