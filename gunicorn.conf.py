@@ -1,5 +1,11 @@
 """gunicorn settings for `make run`: two workers, no preload (torch must load after the fork)."""
 
+import os
+
+# One BLAS thread per worker: two workers on two cores; more threads only add tail latency.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 workers = 2
 timeout = 120
 preload_app = False

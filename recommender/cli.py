@@ -28,7 +28,10 @@ DEFAULT_CACHE = Path(".cache/recommender/embeddings.npz")
 
 
 def make_encoder(
-    backend: str = "auto", model_path: str | None = None, cache: Path | None = None
+    backend: str = "auto",
+    model_path: str | None = None,
+    cache: Path | None = None,
+    max_tokens: int = 512,
 ) -> tuple[Encoder, Any]:
     """An encoder for a backend name, wrapped in a content cache if `cache` is given.
 
@@ -41,7 +44,7 @@ def make_encoder(
     if backend == "auto":
         for b in ("onnx", "torch"):
             try:
-                enc = load_encoder(b, model_path)
+                enc = load_encoder(b, model_path, max_length=max_tokens)
                 break
             except ModelNotBuiltError:
                 continue
@@ -53,7 +56,7 @@ def make_encoder(
             )
             enc = load_encoder("hashing")
     else:
-        enc = load_encoder(backend, model_path)
+        enc = load_encoder(backend, model_path, max_length=max_tokens)
     if cache is None or enc.name.startswith("hashing"):
         return enc, None
     from .embedding_cache import CachedEncoder, EmbeddingCache
@@ -69,6 +72,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model", default=None, help="model folder (default models/multilingual-e5-small)"
     )
+    p.add_argument(
+        "--max-tokens", type=int, default=512, help="truncate texts to this many tokens (<= 512)"
+    )
     p.add_argument("--cache", default=str(DEFAULT_CACHE), help="embedding cache file (.npz)")
     p.add_argument("--no-cache", action="store_true", help="do not cache embeddings")
 
@@ -83,7 +89,7 @@ def _load(args: argparse.Namespace) -> tuple[Any, list[Profile], Any, int]:
     for e in p_err + c_err:
         print(f"error: {e}", file=sys.stderr)
     cache_path = None if args.no_cache else Path(args.cache)
-    encoder, store = make_encoder(args.backend, args.model, cache_path)
+    encoder, store = make_encoder(args.backend, args.model, cache_path, args.max_tokens)
     rec = Recommender.build(postings, encoder) if postings else Recommender(encoder)
     if profiles:
         # One batch for all profiles is much faster than one model call each.
