@@ -219,3 +219,34 @@ def log_access(
         reason=None,
         commit=commit,
     )
+
+
+def log_refusal(
+    session: Session,
+    subject_id: int,
+    *,
+    purpose_id: str,
+    actor_id: int | None,
+    actor_role: str,
+    actor_organisation: str | None = None,
+    data_categories: Iterable[str],
+    via: str,
+    reason: str,
+    commit: bool = True,
+) -> AccessLogEntry:
+    """Log an attempt refused for a reason outside the ledger (e.g. the caseworker is not
+    assigned to the person), so the person sees refused attempts too."""
+    categories, via_value = _validated(purpose_id, data_categories, via)
+    return _write(
+        session,
+        subject_id=subject_id,
+        purpose_id=purpose_id,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        actor_organisation=actor_organisation,
+        data_categories=categories,
+        via=via_value,
+        outcome=AccessOutcome.REFUSED,
+        reason=reason[:40],
+        commit=commit,
+    )

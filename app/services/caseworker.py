@@ -1,0 +1,116 @@
+"""What a caseworker may see: only citizens who are assigned to them, every read access-logged.
+
+The algorithm only advises: suggestions are shown with their explanation so the caseworker can
+use them in the dialogue with the citizen; decisions stay with the caseworker.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    CaseworkerAssignment,
+    Jobcentre,
+    JobPosting,
+    JobseekerProfile,
+    Suggestion,
+    SuggestionFeedback,
+    Swipe,
+    User,
+)
+from app.services import privacy
+from consent import guard
+
+CATEGORIES = ("identity", "cv", "job_preferences", "accessibility_needs", "match_results", "swipe_history")
+
+
+class NotAssigned(LookupError):
+    """The caseworker has no active assignment to this citizen (the attempt is logged)."""
+
+
+class CitizenObjected(PermissionError):
+    """The citizen objected to sharing with caseworkers (Art. 21)."""
+
+
+@dataclass
+class CitizenView:
+    """Everything shown on the caseworker's page about one citizen."""
+
+    citizen: User
+    profile: JobseekerProfile | None
+    suggestions: list[tuple[Suggestion, JobPosting]] = field(default_factory=list)
+    feedback: list[SuggestionFeedback] = field(default_factory=list)
+    swipe_counts: dict[str, int] = field(default_factory=dict)
+    algorithm_opted_out: bool = False
+
+
+def _organisation(session: Session, caseworker: User) -> str | None:
+    centre = session.get(Jobcentre, caseworker.jobcentre_id) if caseworker.jobcentre_id else None
+    return centre.name if centre else None
+
+
+def is_assigned(*, session: Session, caseworker_id: int, citizen_id: int) -> bool:
+    """Is there an active assignment of this citizen to this caseworker?"""
+    return (
+        session.exec(
+            select(CaseworkerAssignment.id).where(
+                CaseworkerAssignment.caseworker_id == caseworker_id,
+                CaseworkerAssignment.jobseeker_id == citizen_id,
+                col(CaseworkerAssignment.ended_at).is_(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> CitizenView:
+    """The citizen's profile, suggestions and feedback, after the legal-basis check.
+
+    Raises ``NotAssigned`` or ``CitizenObjected``; both attempts are written to the access log.
+    """
+    organisation = _organisation(session, caseworker)
+    citizen = session.get(User, citizen_id)
+    if citizen is None or not is_assigned(session=session, caseworker_id=caseworker.id, citizen_id=citizen_id):
+        if citizen is not None:
+            guard.log_refusal(
+                session, citizen_id, purpose_id=privacy.CASEWORKER_SHARING, actor_id=caseworker.id,
+                actor_role="caseworker", actor_organisation=organisation, data_categories=("identity",),
+                via="web", reason="not_assigned",
+            )
+        raise NotAssigned(citizen_id)
+    try:
+        guard.require(
+            session, citizen_id, privacy.CASEWORKER_SHARING, actor_id=caseworker.id, actor_role="caseworker",
+            actor_organisation=organisation, data_categories=CATEGORIES, via="web",
+        )
+    except guard.PurposeNotPermitted as error:
+        raise CitizenObjected(citizen_id) from error
+    profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == citizen_id)).first()
+    suggestions = list(
+        session.exec(
+            select(Suggestion, JobPosting)
+            .join(JobPosting, JobPosting.id == Suggestion.posting_id)
+            .where(Suggestion.user_id == citizen_id, Suggestion.kind == "match")
+            .order_by(Suggestion.rank)
+            .limit(10)
+        ).all()
+    )
+    feedback = list(
+        session.exec(
+            select(SuggestionFeedback)
+            .where(SuggestionFeedback.user_id == citizen_id)
+            .order_by(col(SuggestionFeedback.created_at).desc())
+            .limit(20)
+        ).all()
+    )
+    counts: dict[str, int] = {"yes": 0, "no": 0, "save": 0}
+    for swipe in session.exec(select(Swipe).where(Swipe.user_id == citizen_id)).all():
+        counts[swipe.action] = counts.get(swipe.action, 0) + 1
+    return CitizenView(
+        citizen=citizen,
+        profile=profile,
+        suggestions=[(s, p) for s, p in suggestions],
+        feedback=feedback,
+        swipe_counts=counts,
+        algorithm_opted_out=not privacy.matching_allowed(session=session, user_id=citizen_id),
+    )
