@@ -61,4 +61,9 @@ class Config:
     CONTROLLER_EMAIL = ""
     CONTROLLER_PHONE = ""
     CONTROLLER_URL = ""
-    PUBLIC_URL = "http://127.0.0.1:5000"  # base of links in e-mails sent by the scheduler
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    # The randomised controlled trial: treatment = hybrid recommender, control = automatch.
+    TRIAL_ENABLED = True
+    TRIAL_ID = "jobunivers-pilot-1"
+    TRIAL_BLOCK_SIZE = 4  # base of links in e-mails sent by the scheduler

@@ -75,6 +75,7 @@ def app(engine: Engine, database_url: str) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "PSEUDONYM_KEY": "ab" * 32,
             "BACKGROUND_SYNC": True,
+            "TRIAL_ENABLED": False,  # tests/test_trial.py switches the trial on
         }
     )
     yield app

@@ -25,10 +25,9 @@ from app.models import (
     ProfileEmbedding,
     Suggestion,
     Swipe,
-    TrialAssignment,
     utcnow,
 )
-from app.services import privacy
+from app.services import privacy, trial
 from recommender import types as rt
 from recommender.encoders import Encoder, load_encoder
 from recommender.ranking import Recommender
@@ -263,7 +262,7 @@ def refresh_suggestions(*, session: Session, user_id: int) -> int:
         profile=profile, home=home, swipes=swipes, embedding=_vector(stored.vector) if stored else None
     )
     recommender = get_recommender(session=session)
-    arm = session.get(TrialAssignment, user_id)
+    arm = trial.ensure_assigned(session=session, user_id=user_id)
     method = "automatch" if arm is not None and arm.arm == "control" else "hybrid"
     matches = recommender.rank(rec_profile, k=MATCHES_KEPT, method=method)
     alternatives = recommender.alternatives(rec_profile, k=ALTERNATIVES_KEPT) if method == "hybrid" else []

@@ -4,10 +4,16 @@ from flask import render_template
 
 from app.blueprints.admin import bp
 from app.db import get_session
-from app.services import stats
+from app.services import stats, trial
 
 
 @bp.get("/")
 def index():
     """The admin landing page: what the database holds."""
     return render_template("admin/index.html", counts=stats.table_counts(session=get_session()))
+
+
+@bp.get("/forsoeg")
+def trial_report():
+    """The randomised controlled trial: arms, hires and the difference with its 95 % interval."""
+    return render_template("admin/trial.html", report=trial.report(session=get_session()))

@@ -1,0 +1,125 @@
+"""The randomised controlled trial built into the portal.
+
+Jobseekers are randomised 1:1 to **treatment** (the hybrid recommender) or **control** (Jobnet's
+automatch rule, today's practice), in permuted blocks within strata (their jobcentre), so the arms
+stay balanced per jobcentre. The block order comes from an HMAC of the trial, stratum and block
+number under the pseudonymisation key: reproducible for an audit, unpredictable without the key
+(allocation concealment). People who opted out of algorithmic processing are not randomised.
+
+The analysis uses aggregates only: hires per arm, the difference in hire rates with a 95 %
+confidence interval, and days from randomisation to hire.
+"""
+
+import hashlib
+import hmac
+import math
+import random
+import statistics
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.models import JobseekerProfile, SavedJob, TrialAssignment
+from app.services import privacy
+
+ARMS = ("treatment", "control")
+
+
+def _block(trial_id: str, stratum: str, block_number: int, block_size: int) -> list[str]:
+    key = bytes.fromhex(current_app.config["PSEUDONYM_KEY"])
+    digest = hmac.new(key, f"{trial_id}|{stratum}|{block_number}".encode(), hashlib.sha256).digest()
+    arms = [ARMS[i % 2] for i in range(block_size)]
+    random.Random(digest).shuffle(arms)
+    return arms
+
+
+def stratum_of(*, session: Session, user_id: int) -> str:
+    """The randomisation stratum: the person's jobcentre."""
+    centre = session.exec(select(JobseekerProfile.jobcentre_id).where(JobseekerProfile.user_id == user_id)).first()
+    return f"jobcentre-{centre}" if centre else "none"
+
+
+def ensure_assigned(*, session: Session, user_id: int) -> TrialAssignment | None:
+    """The person's arm, randomising them on first use; None when no trial runs or they opted out."""
+    existing = session.get(TrialAssignment, user_id)
+    if existing is not None:
+        return existing
+    config = current_app.config
+    if not config.get("TRIAL_ENABLED") or not privacy.matching_allowed(session=session, user_id=user_id):
+        return None
+    trial_id, block_size = config["TRIAL_ID"], int(config["TRIAL_BLOCK_SIZE"])
+    stratum = stratum_of(session=session, user_id=user_id)
+    for _attempt in range(3):
+        n = session.exec(
+            select(func.count()).where(TrialAssignment.trial_id == trial_id, TrialAssignment.stratum == stratum)
+        ).one()
+        arm = _block(trial_id, stratum, n // block_size, block_size)[n % block_size]
+        assignment = TrialAssignment(user_id=user_id, trial_id=trial_id, arm=arm, stratum=stratum)
+        session.add(assignment)
+        try:
+            session.commit()
+            return assignment
+        except IntegrityError:  # a concurrent request randomised the same person first
+            session.rollback()
+            existing = session.get(TrialAssignment, user_id)
+            if existing is not None:
+                return existing
+    return None
+
+
+@dataclass
+class ArmResult:
+    """Outcomes of one arm."""
+
+    arm: str
+    n: int
+    hired: int
+    days_to_hire: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.hired / self.n if self.n else 0.0
+
+    @property
+    def median_days(self) -> float | None:
+        return statistics.median(self.days_to_hire) if self.days_to_hire else None
+
+
+@dataclass
+class TrialReport:
+    """The aggregate analysis shown to administrators."""
+
+    trial_id: str
+    arms: dict[str, ArmResult]
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+def report(*, session: Session) -> TrialReport:
+    """Hire rate per arm and the treatment-minus-control difference with a 95 % Wald interval."""
+    trial_id = current_app.config["TRIAL_ID"]
+    arms = {arm: ArmResult(arm=arm, n=0, hired=0) for arm in ARMS}
+    assignments = session.exec(select(TrialAssignment).where(TrialAssignment.trial_id == trial_id)).all()
+    hires = {
+        user_id: updated
+        for user_id, updated in session.exec(
+            select(SavedJob.user_id, func.min(SavedJob.updated_at)).where(SavedJob.status == "hired").group_by(SavedJob.user_id)
+        ).all()
+    }
+    for assignment in assignments:
+        result = arms[assignment.arm]
+        result.n += 1
+        hired_at = hires.get(assignment.user_id)
+        if hired_at is not None:
+            result.hired += 1
+            result.days_to_hire.append(max(0.0, (hired_at - assignment.assigned_at).total_seconds() / 86400))
+    treatment, control = arms["treatment"], arms["control"]
+    if treatment.n and control.n:
+        difference = treatment.rate - control.rate
+        se = math.sqrt(treatment.rate * (1 - treatment.rate) / treatment.n + control.rate * (1 - control.rate) / control.n)
+        return TrialReport(trial_id, arms, difference, difference - 1.96 * se, difference + 1.96 * se)
+    return TrialReport(trial_id, arms, None, None, None)
