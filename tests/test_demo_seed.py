@@ -375,3 +375,27 @@ def test_texts_are_danish(full_plan: demo.Plan) -> None:
     employers = [e["name"] for e in full_plan.employers]
     assert any(e.endswith(("ApS", "A/S", "I/S")) for e in employers)
     assert all(len(e["cvr"]) == 8 and e["cvr"].isdigit() for e in full_plan.employers)
+
+
+def test_demo_history_is_idempotent_and_fills_the_statistics(app, session):
+    from app.models import JobseekerProfile, Postcode, SavedJob, TrialAssignment
+    from app.services import demo, demo_history, reference
+
+    if session.exec(select(Postcode)).first() is None:
+        from contextlib import contextmanager
+
+        @contextmanager
+        def quiet(iterable, **_kwargs):
+            yield iterable
+
+        reference.load_postcodes(session=session, progress=quiet)
+    demo.seed(session=session, jobseekers=40, postings=300, employers=5, seed=7)
+    app.config["TRIAL_ENABLED"] = True
+    with app.app_context():
+        first = demo_history.seed_history(session=session, seed=7)
+        second = demo_history.seed_history(session=session, seed=7)
+    assert first > 0 and second == 0
+    assert session.exec(select(TrialAssignment)).first() is not None
+    hired = session.exec(select(SavedJob).where(SavedJob.status == "hired")).all()
+    assert hired
+    assert session.exec(select(JobseekerProfile)).first() is not None

@@ -1,0 +1,51 @@
+"""Demo history: trial arms and recorded application outcomes for the demo jobseekers.
+
+Gives the statistics pages ("what worked for people like me", the trial report) something to
+show. Deterministic by seed and idempotent (people who already have saved jobs are skipped).
+Both trial arms get the same hire probability: the demo data show no effect, by design.
+"""
+
+import random
+
+from sqlmodel import Session, select
+
+from app.models import JobPosting, JobseekerProfile, SavedJob, User
+from app.services import trial
+from app.services.matching import active_postings_filter
+
+HIRE_PROBABILITY = 0.3
+STATUSES = ("saved", "applied", "interview", "rejected")
+
+
+def seed_history(*, session: Session, seed: int = 42) -> int:
+    """Randomise demo jobseekers into the trial and record 1–4 applications each; returns rows added."""
+    postings_by_group: dict[str, list[int]] = {}
+    for posting_id, isco in session.exec(
+        select(JobPosting.id, JobPosting.isco_code).where(active_postings_filter()).order_by(JobPosting.id)
+    ).all():
+        if isco:
+            postings_by_group.setdefault(isco[:2], []).append(posting_id)
+    people = session.exec(
+        select(User.id, JobseekerProfile)
+        .join(JobseekerProfile, JobseekerProfile.user_id == User.id)
+        .where(User.is_demo, User.role == "jobseeker")
+        .order_by(User.id)
+    ).all()
+    added = 0
+    for user_id, profile in people:
+        trial.ensure_assigned(session=session, user_id=user_id)
+        if session.exec(select(SavedJob.id).where(SavedJob.user_id == user_id)).first() is not None:
+            continue
+        rng = random.Random(f"{seed}-history-{user_id}")
+        groups = [str(o["isco_code"])[:2] for o in profile.wished_occupations if o.get("isco_code")]
+        candidates = [pid for g in groups for pid in postings_by_group.get(g, [])]
+        if not candidates:
+            continue
+        chosen = rng.sample(candidates, k=min(len(candidates), rng.randint(1, 4)))
+        hired = rng.random() < HIRE_PROBABILITY
+        for index, posting_id in enumerate(chosen):
+            status = "hired" if hired and index == 0 else rng.choice(STATUSES)
+            session.add(SavedJob(user_id=user_id, posting_id=posting_id, status=status))
+            added += 1
+    session.commit()
+    return added
