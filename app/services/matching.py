@@ -239,6 +239,28 @@ def embed_profile(*, session: Session, user_id: int, encoder: Encoder | None = N
     return True
 
 
+def _ranking_input(session: Session, user_id: int) -> rt.Profile | None:
+    """The person as the recommender sees them: stored embedding, swipes only with consent
+    (a "no" always hides its posting)."""
+    profile, home = _profile_parts(session, user_id)
+    if profile is None:
+        return None
+    embed_profile(session=session, user_id=user_id)
+    stored = session.get(ProfileEmbedding, user_id)
+    swipes = list(session.exec(select(Swipe).where(Swipe.user_id == user_id)).all())
+    if not privacy.personalisation_allowed(session=session, user_id=user_id):
+        swipes = [s for s in swipes if s.action == "no"]
+    return to_rec_profile(
+        profile=profile, home=home, swipes=swipes, embedding=_vector(stored.vector) if stored else None
+    )
+
+
+def _method_for(session: Session, user_id: int) -> str:
+    """The trial's control arm gets today's automatch; everyone else the hybrid."""
+    arm = trial.ensure_assigned(session=session, user_id=user_id)
+    return "automatch" if arm is not None and arm.arm == "control" else "hybrid"
+
+
 def refresh_suggestions(*, session: Session, user_id: int) -> int:
     """Rank postings for the person and replace their cached suggestions; returns how many.
 
@@ -250,20 +272,11 @@ def refresh_suggestions(*, session: Session, user_id: int) -> int:
         session.execute(delete(Suggestion).where(col(Suggestion.user_id) == user_id))
         session.commit()
         return 0
-    profile, home = _profile_parts(session, user_id)
-    if profile is None:
+    rec_profile = _ranking_input(session, user_id)
+    if rec_profile is None:
         return 0
-    embed_profile(session=session, user_id=user_id)
-    stored = session.get(ProfileEmbedding, user_id)
-    swipes = list(session.exec(select(Swipe).where(Swipe.user_id == user_id)).all())
-    if not privacy.personalisation_allowed(session=session, user_id=user_id):
-        swipes = [s for s in swipes if s.action == "no"]
-    rec_profile = to_rec_profile(
-        profile=profile, home=home, swipes=swipes, embedding=_vector(stored.vector) if stored else None
-    )
     recommender = get_recommender(session=session)
-    arm = trial.ensure_assigned(session=session, user_id=user_id)
-    method = "automatch" if arm is not None and arm.arm == "control" else "hybrid"
+    method = _method_for(session, user_id)
     matches = recommender.rank(rec_profile, k=MATCHES_KEPT, method=method)
     alternatives = recommender.alternatives(rec_profile, k=ALTERNATIVES_KEPT) if method == "hybrid" else []
     rows = [
@@ -315,16 +328,12 @@ def refresh_suggestions(*, session: Session, user_id: int) -> int:
 
 def top_posting_ids(*, session: Session, user_id: int, k: int = 20) -> list[int]:
     """Posting ids of the person's current top ``k`` (no explanations; used by notifications)."""
-    profile, home = _profile_parts(session, user_id)
-    if profile is None:
+    rec_profile = _ranking_input(session, user_id)
+    if rec_profile is None:
         return []
-    embed_profile(session=session, user_id=user_id)
-    stored = session.get(ProfileEmbedding, user_id)
-    swipes = [s for s in session.exec(select(Swipe).where(Swipe.user_id == user_id)).all() if s.action == "no"]
-    rec_profile = to_rec_profile(
-        profile=profile, home=home, swipes=swipes, embedding=_vector(stored.vector) if stored else None
+    ranked = get_recommender(session=session).rank(
+        rec_profile, k=k, method=_method_for(session, user_id), explain=False
     )
-    ranked = get_recommender(session=session).rank(rec_profile, k=k, explain=False)
     return [int(r.posting_id) for r in ranked]
 
 
