@@ -38,7 +38,7 @@ def seed_history(*, session: Session, seed: int = 42) -> int:
             continue
         rng = random.Random(f"{seed}-history-{user_id}")
         groups = [str(o["isco_code"])[:2] for o in profile.wished_occupations if o.get("isco_code")]
-        candidates = [pid for g in groups for pid in postings_by_group.get(g, [])]
+        candidates = sorted({pid for g in groups for pid in postings_by_group.get(g, [])})
         if not candidates:
             continue
         chosen = rng.sample(candidates, k=min(len(candidates), rng.randint(1, 4)))

@@ -8,4 +8,4 @@ from app.security import role_gate
 bp = Blueprint("jobseeker", __name__)
 bp.before_request(role_gate(Role.JOBSEEKER))
 
-from app.blueprints.jobseeker import privacy_routes, routes  # noqa: E402,F401
+from app.blueprints.jobseeker import coffee_routes, privacy_routes, routes  # noqa: E402,F401
