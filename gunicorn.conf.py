@@ -7,6 +7,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 workers = 2
+worker_class = "gthread"  # htmx polling and slow clients must not block a worker
+threads = 4
 timeout = 120
 preload_app = False
 accesslog = "-"

@@ -128,6 +128,11 @@ def register_template_helpers(app: Flask) -> None:
             "is_partial": htmx.is_partial(),
         }
 
+    @app.template_filter("labels")
+    def labels(keys, names: dict) -> list:
+        """Readable labels for machine keys (unknown keys are shown as they are)."""
+        return [names.get(key, key) for key in keys]
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(

@@ -27,3 +27,15 @@ def status(*, session: Session, user_id: int) -> RefreshState:
     updated = session.exec(select(JobseekerProfile.updated_at).where(JobseekerProfile.user_id == user_id)).first()
     pending = updated is not None and (refreshed is None or refreshed < updated)
     return RefreshState(refreshed_at=refreshed, pending=pending, opted_out=False)
+
+
+def ensure_first_suggestions(*, session: Session, user_id: int) -> RefreshState:
+    """On a person's first visit rank once, synchronously (stored vectors only, one CV
+    embedding at most), so the landing page and the deck are never empty for no reason."""
+    from app.services import matching
+
+    state = status(session=session, user_id=user_id)
+    if state.refreshed_at is None and not state.opted_out:
+        matching.refresh_suggestions(session=session, user_id=user_id)
+        state = status(session=session, user_id=user_id)
+    return state

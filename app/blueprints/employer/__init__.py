@@ -8,4 +8,4 @@ from app.security import role_gate
 bp = Blueprint("employer", __name__)
 bp.before_request(role_gate(Role.EMPLOYER))
 
-from app.blueprints.employer import coffee_routes, routes  # noqa: E402,F401
+from app.blueprints.employer import coffee_routes, postings_routes, routes  # noqa: E402,F401

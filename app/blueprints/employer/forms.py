@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -20,7 +30,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.services import coffee
+from app.blueprints.jobseeker.forms import INDUSTRIES
+from app.services import coffee, postings
 
 TOO_LONG = _l("Write at most %(max)d characters.")
 
@@ -165,3 +176,95 @@ class ReplyForm(FlaskForm):
             raise ValidationError(
                 _l("Write a message when you say yes, e.g. who meets them and where.")
             )
+
+
+# --- Job postings ------------------------------------------------------------------------------
+
+EMPLOYMENT_TYPE_LABELS = {
+    "FULL_TIME": _l("Full time"),
+    "PART_TIME": _l("Part time"),
+    "TEMPORARY": _l("Temporary job"),
+    "CONTRACT": _l("Fixed-term contract"),
+    "INTERN": _l("Internship"),
+}
+HOURS_MESSAGE = _l("Write a number between 1 and 60.")
+
+
+class PostingForm(FlaskForm):
+    """A job posting, new or edited. The postcode and occupation are checked by
+    ``app.services.postings`` against the reference data."""
+
+    title = StringField(
+        _l("Job title"),
+        validators=[
+            DataRequired(message=_l("Write a title.")),
+            Length(max=postings.TITLE_MAX, message=TOO_LONG),
+        ],
+        description=_l("For example: Nurse for the medical ward."),
+    )
+    description = TextAreaField(
+        _l("Job description"),
+        validators=[
+            DataRequired(message=_l("Describe the job.")),
+            Length(min=postings.DESCRIPTION_MIN, message=_l("Write at least %(min)d characters.")),
+            Length(max=postings.DESCRIPTION_MAX, message=TOO_LONG),
+        ],
+        description=_l(
+            "The tasks, who you are looking for and how to apply. At least 50 characters."
+        ),
+    )
+    postcode = StringField(
+        _l("Workplace postcode"),
+        validators=[
+            DataRequired(message=_l("Write the postcode.")),
+            Regexp(r"^\s*\d{4}\s*$", message=_l("A Danish postcode has four digits.")),
+        ],
+    )
+    remote = BooleanField(_l("The work can partly or fully be done from home"))
+    occupation = StringField(
+        _l("Occupation (optional)"),
+        validators=[Optional(), Length(max=160, message=TOO_LONG)],
+        description=_l(
+            "Helps us suggest the job to the right jobseekers. Pick a title from the list."
+        ),
+    )
+    skills = FieldList(
+        StringField(
+            _l("Skill"), validators=[Optional(), Length(max=postings.SKILL_MAX, message=TOO_LONG)]
+        ),
+        min_entries=3,
+        max_entries=postings.SKILLS_MAX,
+    )
+    industry = SelectField(
+        _l("Industry (optional)"),
+        choices=[("", _l("Choose an industry")), *((i, i) for i in INDUSTRIES)],
+        default="",
+    )
+    employment_type = RadioField(
+        _l("Type of employment"),
+        choices=list(EMPLOYMENT_TYPE_LABELS.items()),
+        default="FULL_TIME",
+        validators=[InputRequired(message=_l("Choose the type of employment."))],
+    )
+    hours_per_week = WholeNumberField(
+        _l("Hours per week (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=60, message=HOURS_MESSAGE)],
+    )
+    valid_through = LocalisedDateField(
+        _l("Apply by"),
+        validators=[InputRequired(message=_l("Choose a date."))],
+        description=_l("The last day to apply. At most one year from today."),
+    )
+
+    def validate_valid_through(self, field) -> None:
+        if not isinstance(field.data, date):
+            return  # the parse error or InputRequired has spoken
+        today = date.today()
+        if field.data < today:
+            raise ValidationError(_l("The date cannot be in the past."))
+        if field.data > postings.latest_valid_through(today):
+            raise ValidationError(_l("Choose a date at most one year from today."))
+
+
+class ClosePostingForm(FlaskForm):
+    """Close a posting (CSRF token only)."""

@@ -23,7 +23,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from app import background, htmx
 from app.blueprints.jobseeker import bp
 from app.db import get_session
-from app.services import auth, matching, overview, privacy
+from app.services import auth, matching, matching_status, overview, privacy
 
 DECISIONS = ("grant", "withdraw", "object", "opt_out", "opt_in")
 RECTIFY_CHOICES = (
@@ -95,6 +95,7 @@ def _attachment(payload: Any, filename: str) -> Response:
 @bp.get("/")  # registered first, so url_for gives the landing URL
 def overview_page():
     """Everything the jobcentre holds and does about the person, netbank style."""
+    matching_status.ensure_first_suggestions(session=get_session(), user_id=current_user.id)
     data = overview.build(session=get_session(), user_id=current_user.id, locale=_locale())
     return render_template("jobseeker/overview.html", o=data)
 

@@ -9,6 +9,7 @@ from app import background, htmx
 from app.blueprints.jobseeker import bp
 from app.blueprints.jobseeker.forms import FeedbackForm, ProfileForm, StatusForm, SwipeForm, UndoForm
 from app.db import get_session
+from app.models import TrialAssignment
 from app.services import deck, feedback, matching, matching_status, notifications, outcomes, profiles, vocabulary
 
 ADD_BUTTONS = {
@@ -110,13 +111,11 @@ def _kind_from(value: str | None) -> str:
 
 def _render_deck(kind: str, *, last_action: str | None = None, status: int = 200):
     session = get_session()
-    state = matching_status.status(session=session, user_id=current_user.id)
-    if state.refreshed_at is None and not state.opted_out:
-        # First visit: rank now (stored vectors only, no page waits on more than one CV embedding).
-        matching.refresh_suggestions(session=session, user_id=current_user.id)
-        state = matching_status.status(session=session, user_id=current_user.id)
+    state = matching_status.ensure_first_suggestions(session=session, user_id=current_user.id)
     card = deck.next_card(session=session, user_id=current_user.id, kind=kind)
-    context = {"card": card, "kind": kind, "last_action": last_action, "state": state}
+    arm = session.get(TrialAssignment, current_user.id)
+    context = {"card": card, "kind": kind, "last_action": last_action, "state": state,
+               "control_arm": arm is not None and arm.arm == "control"}
     template = "jobseeker/_card.html" if htmx.is_partial() else "jobseeker/deck.html"
     return htmx.vary(make_response(render_template(template, **context), status))
 

@@ -1,0 +1,240 @@
+"""Job postings for employers: post, edit and close the organisation's jobs, see the interest.
+
+Only the employer's own organisation's postings exist here: anyone else's is a 404, and an
+employer account without an organisation gets a 403. After a save the posting is embedded in the
+background, so it can enter jobseekers' suggestions without a page view waiting on the model.
+"""
+
+from datetime import date, timedelta
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import background, htmx
+from app.blueprints.employer import bp
+from app.blueprints.employer.forms import EMPLOYMENT_TYPE_LABELS, ClosePostingForm, PostingForm
+from app.db import get_session
+from app.models import JobPosting
+from app.services import matching, postings, vocabulary
+
+DEFAULT_OPEN_DAYS = 30
+
+# Service errors as field messages; the form catches most of these before the service does.
+ERROR_TEXT = {
+    "unknown_postcode": lambda: _("We do not know that postcode. Check the four digits."),
+    "unknown_occupation": lambda: _(
+        "We do not know that occupation. Pick a title from the list, or leave the field empty."
+    ),
+    "in_the_past": lambda: _("The date cannot be in the past."),
+    "too_far": lambda: _("Choose a date at most one year from today."),
+    "too_short": lambda: _("Write at least %(min)d characters.", min=postings.DESCRIPTION_MIN),
+    "too_long": lambda: _("The text is too long."),
+    "hours": lambda: _("Write a number between 1 and 60."),
+    "too_many_skills": lambda: _("Write at most %(n)d skills.", n=postings.SKILLS_MAX),
+    "required": lambda: _("This field is required."),
+}
+
+
+def _organisation_id() -> int:
+    """The organisation the employer acts for; an account without one may not act at all."""
+    if current_user.employer_id is None:
+        abort(403)
+    return current_user.employer_id
+
+
+def _posting_or_404(employer_id: int, posting_id: int) -> JobPosting:
+    try:
+        return postings.get_posting(
+            session=get_session(), employer_id=employer_id, posting_id=posting_id
+        )
+    except postings.PostingNotFound:
+        abort(404)
+
+
+def _render_form(form: PostingForm, posting: JobPosting | None = None):
+    """The form page, or only the form when htmx asks (validation errors swap in place)."""
+    today = date.today()
+    form.valid_through.render_kw = {
+        "min": today.isoformat(),
+        "max": postings.latest_valid_through(today).isoformat(),
+    }
+    form.occupation.render_kw = {
+        "list": "occupation-options",
+        "autocomplete": "off",
+        "hx-get": url_for("employer.occupation_suggestions"),
+        "hx-trigger": "input changed delay:250ms",
+        "hx-target": "#occupation-options",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+    }
+    action = (
+        url_for("employer.posting_edit", posting_id=posting.id)
+        if posting is not None
+        else url_for("employer.posting_new")
+    )
+    template = "employer/_posting_form.html" if htmx.is_partial() else "employer/posting_form.html"
+    page = render_template(template, form=form, posting=posting, action=action)
+    return htmx.vary(make_response(page))
+
+
+def _added_skill_row(form: PostingForm) -> bool:
+    """"Add another skill" posts the form without saving; True when that button was used."""
+    if "add_skill" not in request.form:
+        return False
+    if len(form.skills.entries) < form.skills.max_entries:  # type: ignore[operator]
+        form.skills.append_entry()
+    return True
+
+
+def _input(form: PostingForm) -> postings.PostingInput:
+    valid_through = form.valid_through.data
+    assert isinstance(valid_through, date)  # validated
+    return postings.PostingInput(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        postcode=form.postcode.data or "",
+        valid_through=valid_through,
+        remote=bool(form.remote.data),
+        occupation=form.occupation.data or None,
+        skills=[s for s in form.skills.data if s],
+        industry=form.industry.data or None,
+        employment_type=form.employment_type.data or "",
+        hours_per_week=form.hours_per_week.data,
+    )
+
+
+def _field_error(form: PostingForm, error: postings.PostingError) -> None:
+    field = getattr(form, error.field or "", None) or form.title
+    message = ERROR_TEXT.get(error.message, ERROR_TEXT["required"])()
+    if field is form.skills:
+        field = form.skills.entries[0]  # a list of inputs has no error slot of its own
+    field.errors = [*field.errors, message]
+
+
+def _saved(posting: JobPosting, message: str):
+    """Embed in the background, then show the posting (htmx is told to load the page itself)."""
+    background.submit(matching.embed_postings)
+    flash(message, "success")
+    target = url_for("employer.posting_detail", posting_id=posting.id)
+    if htmx.is_partial():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return htmx.vary(response)
+    return redirect(target, code=303)
+
+
+@bp.route("/job/ny", methods=["GET", "POST"])
+def posting_new():
+    """Post a job; invalid input re-renders the form with field messages (200, nothing saved)."""
+    employer_id = _organisation_id()
+    if request.method == "GET":
+        form = PostingForm(valid_through=date.today() + timedelta(days=DEFAULT_OPEN_DAYS))
+        return _render_form(form)
+    form = PostingForm()
+    if _added_skill_row(form) or not form.validate_on_submit():
+        return _render_form(form)
+    try:
+        posting = postings.create_posting(
+            session=get_session(), employer_id=employer_id, data=_input(form)
+        )
+    except postings.PostingError as error:
+        _field_error(form, error)
+        return _render_form(form)
+    return _saved(posting, _("The job is posted. Jobseekers will see it among their suggestions."))
+
+
+@bp.get("/job/<int:posting_id>")
+def posting_detail(posting_id: int):
+    """The posting as jobseekers see it, with how many said yes or saved it (counts only)."""
+    employer_id = _organisation_id()
+    posting = _posting_or_404(employer_id, posting_id)
+    session = get_session()
+    return render_template(
+        "employer/posting_detail.html",
+        posting=posting,
+        interest=postings.interest(
+            session=session, employer_id=employer_id, posting_id=posting_id
+        ),
+        is_open=postings.is_open(posting),
+        occupation=postings.occupation_title(
+            session=session, uri=posting.occupation_uri, locale=str(get_locale() or "da")
+        ),
+        employment_types=EMPLOYMENT_TYPE_LABELS,
+        close_form=ClosePostingForm(),
+    )
+
+
+def _form_from_posting(posting: JobPosting) -> PostingForm:
+    skills = list(posting.skills or [])
+    if len(skills) < postings.SKILLS_MAX:
+        skills.append("")  # one empty input to type a new skill into
+    return PostingForm(
+        data={
+            "title": posting.title,
+            "description": posting.description,
+            "postcode": posting.postcode or "",
+            "remote": posting.remote,
+            "occupation": postings.occupation_title(
+                session=get_session(),
+                uri=posting.occupation_uri,
+                locale=str(get_locale() or "da"),
+            )
+            or "",
+            "skills": skills,
+            "industry": posting.industry or "",
+            "employment_type": posting.employment_type,
+            "hours_per_week": posting.hours_per_week,
+            "valid_through": posting.valid_through,
+        }
+    )
+
+
+@bp.route("/job/<int:posting_id>/rediger", methods=["GET", "POST"])
+def posting_edit(posting_id: int):
+    """Edit a posting with the same form; a new closing date reopens a closed posting."""
+    employer_id = _organisation_id()
+    posting = _posting_or_404(employer_id, posting_id)
+    if request.method == "GET":
+        return _render_form(_form_from_posting(posting), posting)
+    form = PostingForm()
+    if _added_skill_row(form) or not form.validate_on_submit():
+        return _render_form(form, posting)
+    try:
+        posting = postings.update_posting(
+            session=get_session(), employer_id=employer_id, posting_id=posting_id, data=_input(form)
+        )
+    except postings.PostingError as error:
+        _field_error(form, error)
+        return _render_form(form, posting)
+    return _saved(posting, _("Your changes to the job are saved."))
+
+
+@bp.route("/job/<int:posting_id>/luk", methods=["GET", "POST"])
+def posting_close(posting_id: int):
+    """Close a posting now (GET asks for confirmation); it disappears from jobseekers' decks."""
+    employer_id = _organisation_id()
+    posting = _posting_or_404(employer_id, posting_id)
+    form = ClosePostingForm()
+    if request.method == "GET":
+        return render_template(
+            "employer/posting_close.html",
+            posting=posting,
+            is_open=postings.is_open(posting),
+            close_form=form,
+        )
+    if not form.validate_on_submit():
+        abort(400)
+    postings.close_posting(session=get_session(), employer_id=employer_id, posting_id=posting_id)
+    flash(_("The job is closed. Jobseekers no longer see it."), "success")
+    return redirect(url_for("employer.posting_detail", posting_id=posting_id), code=303)
+
+
+@bp.get("/forslag/kompetencer")
+def skill_suggestions():
+    """Options for the skills datalist (htmx swaps them in while the employer types)."""
+    # Each skill input sends its own name (skills-0, skills-1, ...).
+    query = next((v for k, v in request.args.items() if k.startswith("skills-")), "")
+    terms = vocabulary.search_skills(session=get_session(), query=query[:80])
+    return render_template("employer/_occupation_options.html", terms=terms)
