@@ -78,3 +78,25 @@ def test_report_and_admin_page(trial_app, client, login_as, session, make_user, 
     assert result.ci_low < result.difference < result.ci_high
     login_as(Role.ADMIN)
     assert client.get("/admin/forsoeg").status_code == 200
+
+
+def test_explanations_of_both_arms_show_no_machine_keys(trial_app, client, login_as, session, make_posting):
+    make_posting(title="Lagermedarbejder", description="Pluk og pak på lager.")
+    with trial_app.app_context():
+        matching.embed_postings(session=session)
+    seen_methods = set()
+    for _ in range(2):  # block order puts the first two of a stratum in different arms or not: try 4
+        for _ in range(2):
+            person = login_as(Role.JOBSEEKER)
+            profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == person.id)).one()
+            profile.wished_occupations = [{"title": "Lagermedarbejder", "esco_uri": None, "isco_code": "9333"}]
+            session.add(profile)
+            session.commit()
+            client.get("/jobsoeger/swipe")
+            row = session.exec(select(Suggestion).where(Suggestion.user_id == person.id)).first()
+            body = client.get(f"/jobsoeger/forslag/{row.posting_id}").get_data(as_text=True)
+            seen_methods.add(row.explanation["method"])
+            for key in ("title_match", "no_qualifications", "wished_titles", "commute_km", "wished_occupation"):
+                assert key not in body
+            login_as.logout()
+    assert seen_methods == {"hybrid", "automatch"}
