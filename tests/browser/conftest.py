@@ -8,7 +8,7 @@ import os
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,16 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.db import make_engine
-from app.models import JobPosting, JobseekerProfile, Role, User
+from app.models import (
+    CaseworkerAssignment,
+    CoffeeMeeting,
+    Employer,
+    Jobcentre,
+    JobPosting,
+    JobseekerProfile,
+    Role,
+    User,
+)
 from app.services import matching, reference
 from tests.conftest import alembic_config
 
@@ -80,6 +89,32 @@ def demo_postings() -> list[JobPosting]:
     return made
 
 
+CASEWORKER_NAME = "Lone Sagsbehandler"
+EMPLOYER_NAME = "Erik Arbejdsgiver"
+ADMIN_NAME = "Ada Administrator"
+
+
+def add_other_roles(db: Session, *, jobseeker: User) -> None:
+    """A caseworker assigned to the jobseeker, an employer with a coffee meeting, an admin."""
+    centre = Jobcentre(name="Jobcenter Odense", municipality_code="461", municipality="Odense")
+    employer = Employer(name="Fynsk Kaffe ApS", postcode="5000")
+    db.add_all([centre, employer])
+    db.flush()
+    caseworker = User(role=Role.CASEWORKER, name=CASEWORKER_NAME, email="lone@demo.example", is_demo=True,
+                      jobcentre_id=centre.id)
+    boss = User(role=Role.EMPLOYER, name=EMPLOYER_NAME, email="erik@demo.example", is_demo=True,
+                employer_id=employer.id)
+    admin = User(role=Role.ADMIN, name=ADMIN_NAME, email="ada@demo.example", is_demo=True)
+    db.add_all([caseworker, boss, admin])
+    db.flush()
+    db.add(CaseworkerAssignment(caseworker_id=caseworker.id, jobseeker_id=jobseeker.id, jobcentre_id=centre.id))
+    db.add(CoffeeMeeting(
+        employer_id=employer.id, title="Kaffe og snak om job på lageret", description="Kom og hør om jobbet.",
+        postcode="5000", location="Kantinen, Vestergade 12", latitude=55.396, longitude=10.388,
+        starts_at=datetime.now(UTC) + timedelta(days=7), duration_minutes=30, capacity=5,
+    ))
+
+
 @dataclass(frozen=True)
 class LiveServer:
     """Where the app listens, and the demo jobseeker it was seeded with."""
@@ -111,6 +146,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             )
         )
         db.add_all(demo_postings())
+        add_other_roles(db, jobseeker=user)
         db.commit()
     engine.dispose()
 
@@ -216,8 +252,8 @@ def axe_violations(page: Page) -> list[str]:
     ]
 
 
-def log_in_as_demo(page: Page, server: LiveServer) -> None:
-    """Open the demo page and press the demo jobseeker's button, as a user would."""
+def log_in_as_demo(page: Page, server: LiveServer, name: str | None = None, landing: str = "/jobsoeger/") -> None:
+    """Open the demo page and press a demo account's button (the jobseeker by default)."""
     page.goto(f"{server.url}/auth/demo")
-    page.get_by_role("button", name=f"Log ind som {server.demo_name}").click()
-    page.wait_for_url(f"{server.url}/jobsoeger/")
+    page.get_by_role("button", name=f"Log ind som {name or server.demo_name}").click()
+    page.wait_for_url(f"{server.url}{landing}")
