@@ -37,6 +37,12 @@ ERROR_TEXT = {
 }
 
 
+@bp.context_processor
+def posting_helpers() -> dict:
+    """``posting_is_open`` for the employer pages (the landing page lists open and closed jobs)."""
+    return {"posting_is_open": postings.is_open}
+
+
 def _organisation_id() -> int:
     """The organisation the employer acts for; an account without one may not act at all."""
     if current_user.employer_id is None:
@@ -53,8 +59,11 @@ def _posting_or_404(employer_id: int, posting_id: int) -> JobPosting:
         abort(404)
 
 
-def _render_form(form: PostingForm, posting: JobPosting | None = None):
-    """The form page, or only the form when htmx asks (validation errors swap in place)."""
+def _render_form(form: PostingForm, posting: JobPosting | None = None, *, added: bool = False):
+    """The form page, or only the form when htmx asks (validation errors swap in place).
+
+    ``added`` focuses the skill input that "Add another skill" just made.
+    """
     today = date.today()
     form.valid_through.render_kw = {
         "min": today.isoformat(),
@@ -75,7 +84,7 @@ def _render_form(form: PostingForm, posting: JobPosting | None = None):
         else url_for("employer.posting_new")
     )
     template = "employer/_posting_form.html" if htmx.is_partial() else "employer/posting_form.html"
-    page = render_template(template, form=form, posting=posting, action=action)
+    page = render_template(template, form=form, posting=posting, action=action, added=added)
     return htmx.vary(make_response(page))
 
 
@@ -133,7 +142,9 @@ def posting_new():
         form = PostingForm(valid_through=date.today() + timedelta(days=DEFAULT_OPEN_DAYS))
         return _render_form(form)
     form = PostingForm()
-    if _added_skill_row(form) or not form.validate_on_submit():
+    if _added_skill_row(form):
+        return _render_form(form, added=True)
+    if not form.validate_on_submit():
         return _render_form(form)
     try:
         posting = postings.create_posting(
@@ -199,7 +210,9 @@ def posting_edit(posting_id: int):
     if request.method == "GET":
         return _render_form(_form_from_posting(posting), posting)
     form = PostingForm()
-    if _added_skill_row(form) or not form.validate_on_submit():
+    if _added_skill_row(form):
+        return _render_form(form, posting, added=True)
+    if not form.validate_on_submit():
         return _render_form(form, posting)
     try:
         posting = postings.update_posting(
