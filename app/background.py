@@ -22,7 +22,10 @@ def _get_executor() -> ThreadPoolExecutor:
     global _executor
     with _lock:
         if _executor is None or _executor[0] != os.getpid():
-            _executor = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobunivers-bg"))
+            _executor = (
+                os.getpid(),
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobunivers-bg"),
+            )
         return _executor[1]
 
 

@@ -14,9 +14,10 @@ research_cli = AppGroup("research", help="Pseudonymised exports for evaluation r
 @reference_cli.command("load")
 def reference_load() -> None:
     """Load ESCO v1.1.1 and Danish postcodes (idempotent, with a progress bar)."""
+    from sqlmodel import Session
+
     from app.db import get_engine
     from app.services import reference
-    from sqlmodel import Session
 
     with Session(get_engine()) as session:
         summary = reference.load_all(session=session, progress=click.progressbar)
@@ -31,14 +32,19 @@ def reference_load() -> None:
 @click.option("--seed", default=42, show_default=True, type=int)
 def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None:
     """Create demo accounts, employers, postings and CVs (idempotent, deterministic by seed)."""
+    from sqlmodel import Session
+
     from app.db import get_engine
     from app.services import demo
-    from sqlmodel import Session
 
     with Session(get_engine()) as session:
         try:
             summary = demo.seed(
-                session=session, jobseekers=jobseekers, postings=postings, employers=employers, seed=seed
+                session=session,
+                jobseekers=jobseekers,
+                postings=postings,
+                employers=employers,
+                seed=seed,
             )
         except demo.ReferenceDataMissing as error:
             raise click.ClickException(str(error)) from error
@@ -54,9 +60,10 @@ def matching_index() -> None:
     """Embed new or changed postings with the configured model (unchanged ones cost nothing)."""
     import time
 
+    from sqlmodel import Session
+
     from app.db import get_engine
     from app.services import matching
-    from sqlmodel import Session
 
     started = time.perf_counter()
     with Session(get_engine()) as session:
@@ -65,14 +72,20 @@ def matching_index() -> None:
 
 
 @research_cli.command("export")
-@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="JSON Lines file (default: stdout)")
+@click.option(
+    "--out",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="JSON Lines file (default: stdout)",
+)
 def research_export(out) -> None:
     """Export consenting jobseekers as pseudonymised JSON Lines (HMAC key from configuration)."""
     import json
 
+    from sqlmodel import Session
+
     from app.db import get_engine
     from app.services import research
-    from sqlmodel import Session
 
     with Session(get_engine()) as session:
         rows = research.export_rows(session=session)

@@ -1,4 +1,5 @@
-"""Configuration defaults; every key can be overridden by a ``JOBUNIVERS_``-prefixed environment variable.
+"""Configuration defaults; every key can be overridden by a ``JOBUNIVERS_``-prefixed
+environment variable.
 
 Flask's ``from_prefixed_env`` parses values as JSON where possible, so
 ``JOBUNIVERS_DEMO=false`` and ``JOBUNIVERS_SESSION_IDLE_MINUTES=15`` arrive typed.

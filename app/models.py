@@ -1,7 +1,8 @@
 """Table models for the portal (SQLModel).
 
-Naming follows ``XBase`` -> ``XCreate``/``XUpdate`` -> ``X(table=True)``. Timestamps are timezone-aware
-UTC and always come from ``default_factory`` so nothing is computed at import time. Later features add
+Naming follows ``XBase`` -> ``XCreate``/``XUpdate`` -> ``X(table=True)``. Timestamps are
+timezone-aware UTC and always come from ``default_factory`` so nothing is computed at import
+time. Later features add
 tables here and through new Alembic migrations.
 """
 
@@ -85,7 +86,10 @@ class User(UserBase, table=True):
     SQLite must never reuse an erased person's id (pseudonyms derive from it): AUTOINCREMENT.
     """
 
-    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        UniqueConstraint("oidc_issuer", "oidc_subject"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str | None = Field(default=None, max_length=255)
@@ -314,13 +318,15 @@ class SavedJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     posting_id: int = Field(foreign_key="jobposting.id", index=True, ondelete="CASCADE")
-    status: str = Field(default="saved", max_length=12)  # saved, applied, interview, hired, rejected
+    status: str = Field(
+        default="saved", max_length=12
+    )  # saved, applied, interview, hired, rejected
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class SuggestionFeedback(SQLModel, table=True):
-    """"This is wrong": feedback on a suggestion for the caseworker and the model owners."""
+    """ "This is wrong": feedback on a suggestion for the caseworker and the model owners."""
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")

@@ -24,7 +24,9 @@ def housekeeping(app: Flask) -> None:
     with app.app_context(), Session(get_engine()) as session:
         hours = app.config["SESSION_ABSOLUTE_HOURS"] + 24
         removed = auth_service.purge_sessions(session=session, older_than=timedelta(hours=hours))
-        purged = rights.retention_purge(session, utcnow(), access_log_days=app.config["ACCESS_LOG_RETENTION_DAYS"])
+        purged = rights.retention_purge(
+            session, utcnow(), access_log_days=app.config["ACCESS_LOG_RETENTION_DAYS"]
+        )
         session.commit()
         app.logger.info("housekeeping: removed %d sessions, %d access-log rows", removed, purged)
 
@@ -37,12 +39,14 @@ def index_postings(app: Flask) -> None:
 
 def notify(app: Flask) -> None:
     """Notify about new postings in people's top 20, queue digests, send the outbox."""
-    with app.app_context(), app.test_request_context(base_url=app.config.get("PUBLIC_URL", "http://127.0.0.1:5000")):
-        with Session(get_engine()) as session:
-            matching.embed_postings(session=session)
-            created = notifications.notify_new_postings(session=session, since=utcnow() - 2 * NOTIFY_INTERVAL)
-            queued = notifications.queue_digests(session=session)
-            sent = notifications.send_outbox(session=session)
+    base_url = app.config.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    with app.test_request_context(base_url=base_url), Session(get_engine()) as session:
+        matching.embed_postings(session=session)
+        created = notifications.notify_new_postings(
+            session=session, since=utcnow() - 2 * NOTIFY_INTERVAL
+        )
+        queued = notifications.queue_digests(session=session)
+        sent = notifications.send_outbox(session=session)
     app.logger.info("notify: %d notifications, %d digests queued, %d sent", created, queued, sent)
 
 
@@ -51,8 +55,12 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     common = {"args": [app], "max_instances": 1, "coalesce": True}
     scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", **common)
-    scheduler.add_job(index_postings, "interval", seconds=INDEX_INTERVAL.total_seconds(), id="index", **common)
-    scheduler.add_job(notify, "interval", seconds=NOTIFY_INTERVAL.total_seconds(), id="notify", **common)
+    scheduler.add_job(
+        index_postings, "interval", seconds=INDEX_INTERVAL.total_seconds(), id="index", **common
+    )
+    scheduler.add_job(
+        notify, "interval", seconds=NOTIFY_INTERVAL.total_seconds(), id="notify", **common
+    )
     return scheduler
 
 

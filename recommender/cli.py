@@ -73,7 +73,10 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--model", default=None, help="model folder (default models/multilingual-e5-small)"
     )
     p.add_argument(
-        "--max-tokens", type=int, default=256, help="truncate texts to this many tokens (the portal uses 256)"
+        "--max-tokens",
+        type=int,
+        default=256,
+        help="truncate texts to this many tokens (the portal uses 256)",
     )
     p.add_argument("--cache", default=str(DEFAULT_CACHE), help="embedding cache file (.npz)")
     p.add_argument("--no-cache", action="store_true", help="do not cache embeddings")

@@ -50,8 +50,15 @@ def main() -> int:
     config.set_main_option("sqlalchemy.url", url)
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
-    app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "ENCODER_BACKEND": args.backend, "DEMO": True})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ENCODER_BACKEND": args.backend,
+            "DEMO": True,
+        }
+    )
     engine = app.extensions["db_engine"]
     with app.app_context(), Session(engine) as session:
         reference.load_postcodes(session=session, progress=_quiet)
@@ -59,7 +66,9 @@ def main() -> int:
         started = time.perf_counter()
         matching.embed_postings(session=session)
         embed_s = time.perf_counter() - started
-        user_id = session.exec(select(User.id).where(User.email == "jobsoeger1@demo.jobunivers.dk")).one()
+        user_id = session.exec(
+            select(User.id).where(User.email == "jobsoeger1@demo.jobunivers.dk")
+        ).one()
         started = time.perf_counter()
         matching.refresh_suggestions(session=session, user_id=user_id)
         refresh_ms = (time.perf_counter() - started) * 1000
@@ -88,7 +97,10 @@ def main() -> int:
         "postings": 3000,
         "backend": args.backend,
         "embed_postings_s": round(embed_s, 1),
-        "rank_and_store_suggestions_ms": {"cold": round(refresh_ms, 1), "warm": round(refresh_warm_ms, 1)},
+        "rank_and_store_suggestions_ms": {
+            "cold": round(refresh_ms, 1),
+            "warm": round(refresh_warm_ms, 1),
+        },
         "swipe_server_ms": {
             "n": len(times),
             "p50": round(statistics.median(times), 1),

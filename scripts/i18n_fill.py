@@ -1,4 +1,6 @@
-"""Merge translations from a JSON file (msgid -> msgstr, or a list of plural forms) into a catalogue.
+"""Merge translations from a JSON file into a locale's catalogue.
+
+The JSON maps msgid -> msgstr, or msgid -> a list of plural forms.
 
 Usage: python scripts/i18n_fill.py da translations.json
 Translators may equally edit ``app/translations/<locale>/LC_MESSAGES/messages.po`` directly; this
@@ -29,7 +31,11 @@ def main(locale: str, source: str) -> int:
             filled += 1
     with path.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=True)
-    missing = [m.id for m in catalogue if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
     print(f"{locale}: filled {filled}, still untranslated {len(missing)}")
     for message_id in missing:
         print("  -", message_id)

@@ -4,6 +4,7 @@ a test client, a database session and ``login_as(role)`` (flaskr's AuthActions).
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,20 @@ from sqlmodel import Session, SQLModel
 
 from app import create_app
 from app.db import make_engine
-from datetime import date, timedelta
-
 from app.models import Employer, Jobcentre, JobPosting, JobseekerProfile, Role, User
 from app.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "korrekt-hest-batteri-klips"
 # Reference tables are loaded once per run and survive the per-test clean-up.
-REFERENCE_TABLES = {"postcode", "iscogroup", "escooccupation", "escoskill", "escooccupationskill", "alembic_version"}
+REFERENCE_TABLES = {
+    "postcode",
+    "iscogroup",
+    "escooccupation",
+    "escoskill",
+    "escooccupationskill",
+    "alembic_version",
+}
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -55,7 +61,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def _clean(engine: Engine) -> None:
-    tables = [t for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    tables = [
+        t for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in REFERENCE_TABLES
+    ]
     with engine.begin() as connection:
         for table in tables:
             connection.execute(table.delete())
@@ -119,8 +127,11 @@ def make_user(session: Session) -> Callable[..., User]:
             session.flush()
             user.employer_id = employer.id
         if role == Role.CASEWORKER and user.jobcentre_id is None:
-            centre = Jobcentre(name=f"Jobcenter Test {uuid.uuid4().hex[:6]}",
-                               municipality_code=uuid.uuid4().hex[:3], municipality="Test")
+            centre = Jobcentre(
+                name=f"Jobcenter Test {uuid.uuid4().hex[:6]}",
+                municipality_code=uuid.uuid4().hex[:3],
+                municipality="Test",
+            )
             session.add(centre)
             session.flush()
             user.jobcentre_id = centre.id
@@ -143,7 +154,9 @@ class AuthActions:
 
     def __call__(self, role: str = Role.JOBSEEKER, **fields) -> User:
         user = self._make_user(role, **fields)
-        response = self._client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+        response = self._client.post(
+            "/auth/login", data={"email": user.email, "password": PASSWORD}
+        )
         assert response.status_code == 303, response.data[:500]
         return user
 

@@ -8,15 +8,24 @@ from consent.models import AccessLogEntry
 
 
 def assign(session, caseworker, citizen):
-    session.add(CaseworkerAssignment(caseworker_id=caseworker.id, jobseeker_id=citizen.id,
-                                     jobcentre_id=caseworker.jobcentre_id))
+    session.add(
+        CaseworkerAssignment(
+            caseworker_id=caseworker.id,
+            jobseeker_id=citizen.id,
+            jobcentre_id=caseworker.jobcentre_id,
+        )
+    )
     session.commit()
 
 
 def log_of(session, citizen):
     session.expire_all()
-    return [(e.actor_role, e.outcome, e.reason)
-            for e in session.exec(select(AccessLogEntry).where(AccessLogEntry.subject_id == citizen.id)).all()]
+    return [
+        (e.actor_role, e.outcome, e.reason)
+        for e in session.exec(
+            select(AccessLogEntry).where(AccessLogEntry.subject_id == citizen.id)
+        ).all()
+    ]
 
 
 def test_assigned_citizen_is_shown_and_the_read_is_logged(client, login_as, make_user, session):
@@ -42,8 +51,14 @@ def test_objection_blocks_the_caseworker(app, client, login_as, make_user, sessi
     caseworker = login_as(Role.CASEWORKER)
     assign(session, caseworker, citizen)
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=citizen.id, purpose_id=privacy.CASEWORKER_SHARING,
-                                action="object", actor_id=citizen.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=citizen.id,
+            purpose_id=privacy.CASEWORKER_SHARING,
+            action="object",
+            actor_id=citizen.id,
+            actor_role="jobseeker",
+        )
     assert client.get(f"/sagsbehandler/borger/{citizen.id}").status_code == 403
     assert log_of(session, citizen)[-1][:2] == ("caseworker", "refused")
 
@@ -53,9 +68,17 @@ def test_opt_out_is_flagged_for_manual_service(app, client, login_as, make_user,
     caseworker = login_as(Role.CASEWORKER)
     assign(session, caseworker, citizen)
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=citizen.id, purpose_id=privacy.CORE_MATCHING,
-                                action="opt_out", actor_id=citizen.id, actor_role="jobseeker")
-    body = client.get(f"/sagsbehandler/borger/{citizen.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        privacy.record_decision(
+            session=session,
+            user_id=citizen.id,
+            purpose_id=privacy.CORE_MATCHING,
+            action="opt_out",
+            actor_id=citizen.id,
+            actor_role="jobseeker",
+        )
+    body = client.get(
+        f"/sagsbehandler/borger/{citizen.id}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "opted out of algorithmic suggestions" in body
 
 
@@ -65,6 +88,8 @@ def test_the_citizen_sees_the_caseworker_in_their_access_log(client, login_as, m
     assign(session, caseworker, citizen)
     client.get(f"/sagsbehandler/borger/{citizen.id}")
     login_as.logout()
-    client.post("/auth/login", data={"email": citizen.email, "password": "korrekt-hest-batteri-klips"})
+    client.post(
+        "/auth/login", data={"email": citizen.email, "password": "korrekt-hest-batteri-klips"}
+    )
     page = client.get("/jobsoeger/adgangslog").get_data(as_text=True)
     assert "Jobcenter Test" in page

@@ -5,19 +5,29 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from app.models import JobseekerProfile, Role, SavedJob, Suggestion, Swipe, SuggestionFeedback
+from app.models import JobseekerProfile, Role, SavedJob, Suggestion, SuggestionFeedback, Swipe
 from app.services import deck, matching, privacy
 
-NURSING = "Sygeplejerske til medicinsk afdeling. Du har erfaring med medicinhåndtering, sårpleje og dokumentation."
-CARPENTRY = "Tømrer til nybyggeri. Du har erfaring med forskalling, tagkonstruktioner og montering af vinduer."
+NURSING = (
+    "Sygeplejerske til medicinsk afdeling. "
+    "Du har erfaring med medicinhåndtering, sårpleje og dokumentation."
+)
+CARPENTRY = (
+    "Tømrer til nybyggeri. "
+    "Du har erfaring med forskalling, tagkonstruktioner og montering af vinduer."
+)
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
 def nurse(login_as, session):
     user = login_as(Role.JOBSEEKER)
-    profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)).one()
-    profile.cv_text = "Jeg er uddannet sygeplejerske med erfaring i medicinhåndtering, sårpleje og dokumentation."
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)
+    ).one()
+    profile.cv_text = (
+        "Jeg er uddannet sygeplejerske med erfaring i medicinhåndtering, sårpleje og dokumentation."
+    )
     profile.wished_occupations = [{"title": "Sygeplejerske", "esco_uri": None, "isco_code": "2221"}]
     profile.commute_km = 40
     session.add(profile)
@@ -29,17 +39,35 @@ def nurse(login_as, session):
 def postings(make_posting):
     made = [make_posting(title=f"Sygeplejerske {i}", description=NURSING) for i in range(4)]
     made += [make_posting(title=f"Tømrer {i}", description=CARPENTRY) for i in range(4)]
-    made.append(make_posting(title="Sygeplejerske i Aalborg", description=NURSING, postcode="9000",
-                             city="Aalborg", latitude=57.048, longitude=9.919))
-    made.append(make_posting(title="Udløbet sygeplejerskejob", description=NURSING,
-                             valid_through=date.today() - timedelta(days=1)))
+    made.append(
+        make_posting(
+            title="Sygeplejerske i Aalborg",
+            description=NURSING,
+            postcode="9000",
+            city="Aalborg",
+            latitude=57.048,
+            longitude=9.919,
+        )
+    )
+    made.append(
+        make_posting(
+            title="Udløbet sygeplejerskejob",
+            description=NURSING,
+            valid_through=date.today() - timedelta(days=1),
+        )
+    )
     return made
 
 
 def ranked(session, user):
     session.expire_all()
-    return list(session.exec(select(Suggestion).where(Suggestion.user_id == user.id, Suggestion.kind == "match")
-                             .order_by(Suggestion.rank)).all())
+    return list(
+        session.exec(
+            select(Suggestion)
+            .where(Suggestion.user_id == user.id, Suggestion.kind == "match")
+            .order_by(Suggestion.rank)
+        ).all()
+    )
 
 
 def refresh(app, session, user):
@@ -83,7 +111,9 @@ def test_swipe_is_stored_once_and_no_never_returns(app, client, session, nurse, 
     refresh(app, session, nurse)
     first = ranked(session, nurse)[0].posting_id
     for _ in range(2):  # a double tap
-        response = client.post("/jobsoeger/swipe", data={"posting_id": first, "action": "no"}, headers=HX)
+        response = client.post(
+            "/jobsoeger/swipe", data={"posting_id": first, "action": "no"}, headers=HX
+        )
         assert response.status_code == 200
     swipes = session.exec(select(Swipe).where(Swipe.user_id == nurse.id)).all()
     assert [(s.posting_id, s.action) for s in swipes] == [(first, "no")]
@@ -104,10 +134,14 @@ def test_yes_and_save_put_the_posting_on_the_saved_list(app, client, session, nu
     assert "Gem status" in page
 
 
-def test_without_javascript_a_swipe_redirects_back_to_the_deck(app, client, session, nurse, postings):
+def test_without_javascript_a_swipe_redirects_back_to_the_deck(
+    app, client, session, nurse, postings
+):
     refresh(app, session, nurse)
     first = ranked(session, nurse)[0]
-    response = client.post("/jobsoeger/swipe", data={"posting_id": first.posting_id, "action": "yes"})
+    response = client.post(
+        "/jobsoeger/swipe", data={"posting_id": first.posting_id, "action": "yes"}
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/jobsoeger/swipe")
 
 
@@ -124,8 +158,12 @@ def test_undo_takes_back_the_last_answer(app, client, session, nurse, postings):
 
 @pytest.mark.parametrize(
     "data",
-    [{"posting_id": "abc", "action": "yes"}, {"posting_id": "1", "action": "maybe"}, {"action": "yes"},
-     {"posting_id": "999999", "action": "yes"}],
+    [
+        {"posting_id": "abc", "action": "yes"},
+        {"posting_id": "1", "action": "maybe"},
+        {"action": "yes"},
+        {"posting_id": "999999", "action": "yes"},
+    ],
 )
 def test_bad_swipes_are_rejected_without_a_500(client, nurse, data):
     response = client.post("/jobsoeger/swipe", data=data)
@@ -139,14 +177,23 @@ def test_explanation_page_and_feedback(app, client, session, nurse, postings):
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Det talte med" in body and "Algoritmeversion" in body
-    missing_reason = client.post(f"/jobsoeger/forslag/{first.posting_id}/feedback", data={"comment": "x"})
+    missing_reason = client.post(
+        f"/jobsoeger/forslag/{first.posting_id}/feedback", data={"comment": "x"}
+    )
     assert "Vælg, hvad der er forkert." in missing_reason.get_data(as_text=True)
-    client.post(f"/jobsoeger/forslag/{first.posting_id}/feedback", data={"reason": "distance", "comment": "For langt"})
-    stored = session.exec(select(SuggestionFeedback).where(SuggestionFeedback.user_id == nurse.id)).one()
+    client.post(
+        f"/jobsoeger/forslag/{first.posting_id}/feedback",
+        data={"reason": "distance", "comment": "For langt"},
+    )
+    stored = session.exec(
+        select(SuggestionFeedback).where(SuggestionFeedback.user_id == nurse.id)
+    ).one()
     assert stored.reason == "distance" and stored.explanation["algorithm_version"]
 
 
-def test_explanation_of_someone_elses_suggestion_is_404(app, client, session, nurse, postings, make_user):
+def test_explanation_of_someone_elses_suggestion_is_404(
+    app, client, session, nurse, postings, make_user
+):
     other = make_user(Role.JOBSEEKER)
     with app.app_context():
         matching.embed_postings(session=session)
@@ -156,12 +203,20 @@ def test_explanation_of_someone_elses_suggestion_is_404(app, client, session, nu
     assert client.get(f"/jobsoeger/forslag/{theirs.posting_id}").status_code == 404
 
 
-def test_opting_out_stops_the_recommender_and_removes_suggestions(app, client, session, nurse, postings):
+def test_opting_out_stops_the_recommender_and_removes_suggestions(
+    app, client, session, nurse, postings
+):
     refresh(app, session, nurse)
     assert ranked(session, nurse)
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=nurse.id, purpose_id=privacy.CORE_MATCHING,
-                                action="opt_out", actor_id=nurse.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=nurse.id,
+            purpose_id=privacy.CORE_MATCHING,
+            action="opt_out",
+            actor_id=nurse.id,
+            actor_role="jobseeker",
+        )
         assert matching.refresh_suggestions(session=session, user_id=nurse.id) == 0
     assert ranked(session, nurse) == []
     body = client.get("/jobsoeger/swipe").get_data(as_text=True)
@@ -170,13 +225,25 @@ def test_opting_out_stops_the_recommender_and_removes_suggestions(app, client, s
 
 def test_saving_the_profile_refreshes_suggestions(app, client, session, nurse, postings):
     session.add_all([])
-    response = client.post("/jobsoeger/profil", data={"cv_text": "Tømrer med erfaring i forskalling og tagkonstruktioner",
-                                                      "commute_km": "40", "wished_occupations-0": "Tømrer"})
+    response = client.post(
+        "/jobsoeger/profil",
+        data={
+            "cv_text": "Tømrer med erfaring i forskalling og tagkonstruktioner",
+            "commute_km": "40",
+            "wished_occupations-0": "Tømrer",
+        },
+    )
     assert response.status_code == 200
     with app.app_context():
         matching.embed_postings(session=session)
-    client.post("/jobsoeger/profil", data={"cv_text": "Tømrer med erfaring i forskalling og tagkonstruktioner.",
-                                           "commute_km": "40", "wished_occupations-0": "Tømrer"})
+    client.post(
+        "/jobsoeger/profil",
+        data={
+            "cv_text": "Tømrer med erfaring i forskalling og tagkonstruktioner.",
+            "commute_km": "40",
+            "wished_occupations-0": "Tømrer",
+        },
+    )
     rows = ranked(session, nurse)
     titles = {p.id: p.title for p in postings}
     assert titles[rows[0].posting_id].startswith("Tømrer")
@@ -189,7 +256,13 @@ def test_swipes_personalise_only_with_consent(app, client, session, nurse, posti
     without = ranked(session, nurse)[0].explanation
     assert without["swipes_used"].get("yes", 0) == 0
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=nurse.id, purpose_id=privacy.SWIPE_PERSONALISATION,
-                                action="grant", actor_id=nurse.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=nurse.id,
+            purpose_id=privacy.SWIPE_PERSONALISATION,
+            action="grant",
+            actor_id=nurse.id,
+            actor_role="jobseeker",
+        )
         matching.refresh_suggestions(session=session, user_id=nurse.id)
     assert ranked(session, nurse)[0].explanation["swipes_used"].get("yes", 0) == 1

@@ -9,7 +9,11 @@ from app.models import JobseekerProfile, Postcode, Role
 @pytest.fixture
 def odense(session):
     if session.get(Postcode, "5000") is None:
-        session.add(Postcode(code="5000", name="Odense C", latitude=55.396, longitude=10.388, region="Syddanmark"))
+        session.add(
+            Postcode(
+                code="5000", name="Odense C", latitude=55.396, longitude=10.388, region="Syddanmark"
+            )
+        )
         session.commit()
 
 
@@ -75,11 +79,17 @@ def test_saving_stores_cleaned_profile(client, login_as, session, odense):
         ("cv_text", "x" * 9000, "cv_text-error"),
     ],
 )
-def test_bad_input_is_shown_per_field_and_saves_nothing(client, login_as, session, odense, field, value, message):
+def test_bad_input_is_shown_per_field_and_saves_nothing(
+    client, login_as, session, odense, field, value, message
+):
     user = login_as(Role.JOBSEEKER)
     before = profile_of(session, user).model_dump()
-    response = client.post("/jobsoeger/profil", data=valid_form(**{field: value}), headers={"HX-Request": "true"})
-    assert response.status_code == 200  # htmx 2 swaps only 2xx: errors come back as a re-rendered fragment
+    response = client.post(
+        "/jobsoeger/profil", data=valid_form(**{field: value}), headers={"HX-Request": "true"}
+    )
+    assert (
+        response.status_code == 200
+    )  # htmx 2 swaps only 2xx: errors come back as a re-rendered fragment
     body = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in body
     assert message in body or message.replace("ø", "&oslash;") in body

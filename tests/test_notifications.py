@@ -15,7 +15,9 @@ TEXT = "Lagermedarbejder til pluk og pak. Du kører truck og har styr på varemo
 @pytest.fixture
 def seeker(make_user, session):
     user = make_user(Role.JOBSEEKER)
-    profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)).one()
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)
+    ).one()
     profile.cv_text = "Jeg har arbejdet på lager med pluk og pak, truckkørsel og varemodtagelse."
     session.add(profile)
     session.commit()
@@ -24,8 +26,14 @@ def seeker(make_user, session):
 
 def grant_email(app, session, user):
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=user.id, purpose_id=privacy.EMAIL_NOTIFICATIONS,
-                                action="grant", actor_id=user.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=user.id,
+            purpose_id=privacy.EMAIL_NOTIFICATIONS,
+            action="grant",
+            actor_id=user.id,
+            actor_role="jobseeker",
+        )
 
 
 def run_notify(app, session, since):
@@ -45,8 +53,14 @@ def test_new_matching_posting_creates_one_notification(app, session, seeker, mak
 
 def test_opted_out_people_get_no_notifications(app, session, seeker, make_posting):
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=seeker.id, purpose_id=privacy.CORE_MATCHING,
-                                action="opt_out", actor_id=seeker.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=seeker.id,
+            purpose_id=privacy.CORE_MATCHING,
+            action="opt_out",
+            actor_id=seeker.id,
+            actor_role="jobseeker",
+        )
     before = utcnow() - timedelta(seconds=1)
     make_posting(title="Lagermedarbejder", description=TEXT)
     assert run_notify(app, session, before) == 0
@@ -68,7 +82,9 @@ def test_digest_needs_consent_and_is_sent_at_most_daily(app, session, seeker, ma
     assert "Lagermedarbejder" in mail.body and "/afmeld/" in mail.body
 
 
-def test_withdrawal_drops_queued_mail_and_unsubscribe_link_works(app, client, session, seeker, make_posting):
+def test_withdrawal_drops_queued_mail_and_unsubscribe_link_works(
+    app, client, session, seeker, make_posting
+):
     grant_email(app, session, seeker)
     before = utcnow() - timedelta(seconds=1)
     make_posting(title="Lagermedarbejder", description=TEXT)
@@ -79,7 +95,10 @@ def test_withdrawal_drops_queued_mail_and_unsubscribe_link_works(app, client, se
     assert client.get(f"/afmeld/{token}").status_code == 200
     assert client.post(f"/afmeld/{token}").status_code == 200
     session.expire_all()
-    statuses = [m.status for m in session.exec(select(EmailOutbox).where(EmailOutbox.user_id == seeker.id)).all()]
+    statuses = [
+        m.status
+        for m in session.exec(select(EmailOutbox).where(EmailOutbox.user_id == seeker.id)).all()
+    ]
     assert statuses == ["dropped"]
     with app.test_request_context():
         assert not privacy.email_allowed(session=session, user_id=seeker.id)

@@ -10,7 +10,9 @@ NURSE = [{"title": "Sygeplejerske", "esco_uri": None, "isco_code": "2221"}]
 
 
 def set_wishes(session, user, wishes):
-    profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)).one()
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == user.id)
+    ).one()
     profile.wished_occupations = wishes
     session.add(profile)
     session.commit()

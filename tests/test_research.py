@@ -12,8 +12,14 @@ from consent.models import AccessLogEntry
 
 def grant(app, session, user):
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=user.id, purpose_id=privacy.RESEARCH,
-                                action="grant", actor_id=user.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=user.id,
+            purpose_id=privacy.RESEARCH,
+            action="grant",
+            actor_id=user.id,
+            actor_role="jobseeker",
+        )
 
 
 def test_only_consenting_people_are_exported_under_a_keyed_pseudonym(app, session, make_user):
@@ -30,7 +36,9 @@ def test_only_consenting_people_are_exported_under_a_keyed_pseudonym(app, sessio
     with app.app_context():
         assert research.export_rows(session=session)[0]["pseudonym"] != rows[0]["pseudonym"]
     app.config["PSEUDONYM_KEY"] = other_key
-    logged = session.exec(select(AccessLogEntry).where(AccessLogEntry.actor_role == "research")).all()
+    logged = session.exec(
+        select(AccessLogEntry).where(AccessLogEntry.actor_role == "research")
+    ).all()
     assert {(e.subject_id, e.outcome) for e in logged} >= {(yes.id, "allowed"), (no.id, "refused")}
 
 
@@ -38,8 +46,14 @@ def test_withdrawal_takes_effect_on_the_next_export(app, session, make_user):
     person = make_user(Role.JOBSEEKER)
     grant(app, session, person)
     with app.test_request_context():
-        privacy.record_decision(session=session, user_id=person.id, purpose_id=privacy.RESEARCH,
-                                action="withdraw", actor_id=person.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=person.id,
+            purpose_id=privacy.RESEARCH,
+            action="withdraw",
+            actor_id=person.id,
+            actor_role="jobseeker",
+        )
         assert research.export_rows(session=session) == []
 
 

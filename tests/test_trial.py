@@ -1,4 +1,4 @@
-"""The randomised controlled trial: balanced blocks, concealed allocation, control gets automatch."""
+"""The randomised trial: balanced blocks, concealed allocation, control gets automatch."""
 
 from collections import Counter
 
@@ -37,8 +37,14 @@ def test_assignment_is_stable_and_needs_the_key(trial_app, session, make_user):
 def test_opted_out_people_are_not_randomised(trial_app, session, make_user):
     person = make_user(Role.JOBSEEKER)
     with trial_app.test_request_context():
-        privacy.record_decision(session=session, user_id=person.id, purpose_id=privacy.CORE_MATCHING,
-                                action="opt_out", actor_id=person.id, actor_role="jobseeker")
+        privacy.record_decision(
+            session=session,
+            user_id=person.id,
+            purpose_id=privacy.CORE_MATCHING,
+            action="opt_out",
+            actor_id=person.id,
+            actor_role="jobseeker",
+        )
         assert trial.ensure_assigned(session=session, user_id=person.id) is None
 
 
@@ -46,8 +52,12 @@ def test_control_arm_gets_the_automatch_baseline(trial_app, session, make_user, 
     make_posting(title="Lagermedarbejder", description="Pluk og pak på lager.")
     people = [make_user(Role.JOBSEEKER) for _ in range(4)]
     for person in people:
-        profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == person.id)).one()
-        profile.wished_occupations = [{"title": "Lagermedarbejder", "esco_uri": None, "isco_code": "9333"}]
+        profile = session.exec(
+            select(JobseekerProfile).where(JobseekerProfile.user_id == person.id)
+        ).one()
+        profile.wished_occupations = [
+            {"title": "Lagermedarbejder", "esco_uri": None, "isco_code": "9333"}
+        ]
         session.add(profile)
     session.commit()
     with trial_app.app_context():
@@ -80,23 +90,37 @@ def test_report_and_admin_page(trial_app, client, login_as, session, make_user, 
     assert client.get("/admin/forsoeg").status_code == 200
 
 
-def test_explanations_of_both_arms_show_no_machine_keys(trial_app, client, login_as, session, make_posting):
+def test_explanations_of_both_arms_show_no_machine_keys(
+    trial_app, client, login_as, session, make_posting
+):
     make_posting(title="Lagermedarbejder", description="Pluk og pak på lager.")
     with trial_app.app_context():
         matching.embed_postings(session=session)
     seen_methods = set()
-    for _ in range(2):  # block order puts the first two of a stratum in different arms or not: try 4
+    for _ in range(
+        2
+    ):  # block order puts the first two of a stratum in different arms or not: try 4
         for _ in range(2):
             person = login_as(Role.JOBSEEKER)
-            profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == person.id)).one()
-            profile.wished_occupations = [{"title": "Lagermedarbejder", "esco_uri": None, "isco_code": "9333"}]
+            profile = session.exec(
+                select(JobseekerProfile).where(JobseekerProfile.user_id == person.id)
+            ).one()
+            profile.wished_occupations = [
+                {"title": "Lagermedarbejder", "esco_uri": None, "isco_code": "9333"}
+            ]
             session.add(profile)
             session.commit()
             client.get("/jobsoeger/swipe")
             row = session.exec(select(Suggestion).where(Suggestion.user_id == person.id)).first()
             body = client.get(f"/jobsoeger/forslag/{row.posting_id}").get_data(as_text=True)
             seen_methods.add(row.explanation["method"])
-            for key in ("title_match", "no_qualifications", "wished_titles", "commute_km", "wished_occupation"):
+            for key in (
+                "title_match",
+                "no_qualifications",
+                "wished_titles",
+                "commute_km",
+                "wished_occupation",
+            ):
                 assert key not in body
             login_as.logout()
     assert seen_methods == {"hybrid", "automatch"}

@@ -64,7 +64,9 @@ def end_session(*, session: Session, token: str | None) -> None:
     """Revoke a server-side session; a replayed cookie with this token is then refused."""
     if not token:
         return
-    row = session.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == _token_hash(token))
+    ).first()
     if row and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
@@ -78,7 +80,9 @@ def resolve_session(
 
     An expired session is revoked on the spot so it can never come back.
     """
-    row = session.exec(select(AuthSession).where(AuthSession.token_hash == _token_hash(token))).first()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == _token_hash(token))
+    ).first()
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()

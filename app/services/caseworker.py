@@ -21,7 +21,14 @@ from app.models import (
 from app.services import privacy
 from consent import guard
 
-CATEGORIES = ("identity", "cv", "job_preferences", "accessibility_needs", "match_results", "swipe_history")
+CATEGORIES = (
+    "identity",
+    "cv",
+    "job_preferences",
+    "accessibility_needs",
+    "match_results",
+    "swipe_history",
+)
 
 
 class NotAssigned(LookupError):
@@ -70,22 +77,38 @@ def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> Citi
     """
     organisation = _organisation(session, caseworker)
     citizen = session.get(User, citizen_id)
-    if citizen is None or not is_assigned(session=session, caseworker_id=caseworker.id, citizen_id=citizen_id):
+    if citizen is None or not is_assigned(
+        session=session, caseworker_id=caseworker.id, citizen_id=citizen_id
+    ):
         if citizen is not None:
             guard.log_refusal(
-                session, citizen_id, purpose_id=privacy.CASEWORKER_SHARING, actor_id=caseworker.id,
-                actor_role="caseworker", actor_organisation=organisation, data_categories=("identity",),
-                via="web", reason="not_assigned",
+                session,
+                citizen_id,
+                purpose_id=privacy.CASEWORKER_SHARING,
+                actor_id=caseworker.id,
+                actor_role="caseworker",
+                actor_organisation=organisation,
+                data_categories=("identity",),
+                via="web",
+                reason="not_assigned",
             )
         raise NotAssigned(citizen_id)
     try:
         guard.require(
-            session, citizen_id, privacy.CASEWORKER_SHARING, actor_id=caseworker.id, actor_role="caseworker",
-            actor_organisation=organisation, data_categories=CATEGORIES, via="web",
+            session,
+            citizen_id,
+            privacy.CASEWORKER_SHARING,
+            actor_id=caseworker.id,
+            actor_role="caseworker",
+            actor_organisation=organisation,
+            data_categories=CATEGORIES,
+            via="web",
         )
     except guard.PurposeNotPermitted as error:
         raise CitizenObjected(citizen_id) from error
-    profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == citizen_id)).first()
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == citizen_id)
+    ).first()
     suggestions = list(
         session.exec(
             select(Suggestion, JobPosting)

@@ -66,7 +66,9 @@ def swipe(*, session: Session, user_id: int, posting_id: int, action: str) -> tu
     """
     if action not in ACTIONS:
         raise DeckError("unknown_action")
-    existing = session.exec(select(Swipe).where(Swipe.user_id == user_id, Swipe.posting_id == posting_id)).first()
+    existing = session.exec(
+        select(Swipe).where(Swipe.user_id == user_id, Swipe.posting_id == posting_id)
+    ).first()
     if existing is not None:
         return existing, False
     if session.get(JobPosting, posting_id) is None:
@@ -93,7 +95,9 @@ def swipe(*, session: Session, user_id: int, posting_id: int, action: str) -> tu
 def undo_last(*, session: Session, user_id: int) -> Swipe | None:
     """Take back the latest answer (and the saved entry it created, if untouched)."""
     last = session.exec(
-        select(Swipe).where(Swipe.user_id == user_id).order_by(col(Swipe.created_at).desc(), col(Swipe.id).desc())
+        select(Swipe)
+        .where(Swipe.user_id == user_id)
+        .order_by(col(Swipe.created_at).desc(), col(Swipe.id).desc())
     ).first()
     if last is None:
         return None
@@ -146,7 +150,9 @@ def set_status(*, session: Session, user_id: int, saved_id: int, status: str) ->
     return saved
 
 
-def suggestion_for(*, session: Session, user_id: int, posting_id: int) -> tuple[Suggestion, JobPosting] | None:
+def suggestion_for(
+    *, session: Session, user_id: int, posting_id: int
+) -> tuple[Suggestion, JobPosting] | None:
     """The person's own suggestion of a posting, with the posting (for the explanation page)."""
     row = session.exec(
         select(Suggestion, JobPosting)

@@ -18,10 +18,15 @@ STATUSES = ("saved", "applied", "interview", "rejected")
 
 
 def seed_history(*, session: Session, seed: int = 42) -> int:
-    """Randomise demo jobseekers into the trial and record 1–4 applications each; returns rows added."""
+    """Randomise demo jobseekers into the trial and record 1–4 applications each.
+
+    Returns the number of rows added.
+    """
     postings_by_group: dict[str, list[int]] = {}
     for posting_id, isco in session.exec(
-        select(JobPosting.id, JobPosting.isco_code).where(active_postings_filter()).order_by(JobPosting.id)
+        select(JobPosting.id, JobPosting.isco_code)
+        .where(active_postings_filter())
+        .order_by(JobPosting.id)
     ).all():
         if isco:
             postings_by_group.setdefault(isco[:2], []).append(posting_id)

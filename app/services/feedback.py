@@ -6,11 +6,21 @@ from app.models import SuggestionFeedback
 
 
 def record(
-    *, session: Session, user_id: int, posting_id: int | None, reason: str, comment: str, explanation: dict
+    *,
+    session: Session,
+    user_id: int,
+    posting_id: int | None,
+    reason: str,
+    comment: str,
+    explanation: dict,
 ) -> SuggestionFeedback:
     """Store feedback with a snapshot of the explanation the person saw."""
     item = SuggestionFeedback(
-        user_id=user_id, posting_id=posting_id, reason=reason, comment=comment.strip(), explanation=explanation
+        user_id=user_id,
+        posting_id=posting_id,
+        reason=reason,
+        comment=comment.strip(),
+        explanation=explanation,
     )
     session.add(item)
     session.commit()

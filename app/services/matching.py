@@ -85,11 +85,18 @@ def to_rec_profile(
             for e in profile.experience
         ],
         work_titles=[e["title"] for e in profile.experience if e.get("title")],
-        education=[" ".join(x for x in (e.get("title"), e.get("institution")) if x) for e in profile.education],
+        education=[
+            " ".join(x for x in (e.get("title"), e.get("institution")) if x)
+            for e in profile.education
+        ],
         skills=[s["label"] for s in profile.skills],
         wished_titles=[o["title"] for o in profile.wished_occupations],
-        wished_occupation_uris=[o["esco_uri"] for o in profile.wished_occupations if o.get("esco_uri")],
-        wished_isco_codes=[o["isco_code"] for o in profile.wished_occupations if o.get("isco_code")],
+        wished_occupation_uris=[
+            o["esco_uri"] for o in profile.wished_occupations if o.get("esco_uri")
+        ],
+        wished_isco_codes=[
+            o["isco_code"] for o in profile.wished_occupations if o.get("isco_code")
+        ],
         industries=list(profile.wished_industries),
         hours=str(profile.hours_per_week) if profile.hours_per_week else None,
         postcode=profile.home_postcode,
@@ -136,7 +143,9 @@ def embed_postings(*, session: Session, encoder: Encoder | None = None, batch: i
     stored = {
         pid: (model, digest)
         for pid, model, digest in session.exec(
-            select(PostingEmbedding.posting_id, PostingEmbedding.model, PostingEmbedding.content_hash)
+            select(
+                PostingEmbedding.posting_id, PostingEmbedding.model, PostingEmbedding.content_hash
+            )
         ).all()
     }
     postings = session.exec(select(JobPosting).where(active_postings_filter())).all()
@@ -184,7 +193,9 @@ def get_recommender(*, session: Session) -> Recommender:
         ).all()
         postings = [to_rec_posting(p) for p, _ in rows]
         matrix = (
-            np.vstack([_vector(v) for _, v in rows]) if rows else np.zeros((0, encoder.dim), np.float32)
+            np.vstack([_vector(v) for _, v in rows])
+            if rows
+            else np.zeros((0, encoder.dim), np.float32)
         )
         recommender = Recommender(encoder)
         recommender.add(postings, matrix)
@@ -203,7 +214,9 @@ def reset_caches() -> None:
 
 
 def _profile_parts(session: Session, user_id: int):
-    profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)).first()
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)
+    ).first()
     if profile is None:
         return None, None
     home = session.get(Postcode, profile.home_postcode) if profile.home_postcode else None
@@ -251,7 +264,10 @@ def _ranking_input(session: Session, user_id: int) -> rt.Profile | None:
     if not privacy.personalisation_allowed(session=session, user_id=user_id):
         swipes = [s for s in swipes if s.action == "no"]
     return to_rec_profile(
-        profile=profile, home=home, swipes=swipes, embedding=_vector(stored.vector) if stored else None
+        profile=profile,
+        home=home,
+        swipes=swipes,
+        embedding=_vector(stored.vector) if stored else None,
     )
 
 
@@ -278,7 +294,9 @@ def refresh_suggestions(*, session: Session, user_id: int) -> int:
     recommender = get_recommender(session=session)
     method = _method_for(session, user_id)
     matches = recommender.rank(rec_profile, k=MATCHES_KEPT, method=method)
-    alternatives = recommender.alternatives(rec_profile, k=ALTERNATIVES_KEPT) if method == "hybrid" else []
+    alternatives = (
+        recommender.alternatives(rec_profile, k=ALTERNATIVES_KEPT) if method == "hybrid" else []
+    )
     rows = [
         Suggestion(
             user_id=user_id,

@@ -23,8 +23,12 @@ def status(*, session: Session, user_id: int) -> RefreshState:
     """Compare the profile's last change with the newest suggestion."""
     if not privacy.matching_allowed(session=session, user_id=user_id):
         return RefreshState(refreshed_at=None, pending=False, opted_out=True)
-    refreshed = session.exec(select(func.max(Suggestion.created_at)).where(Suggestion.user_id == user_id)).one()
-    updated = session.exec(select(JobseekerProfile.updated_at).where(JobseekerProfile.user_id == user_id)).first()
+    refreshed = session.exec(
+        select(func.max(Suggestion.created_at)).where(Suggestion.user_id == user_id)
+    ).one()
+    updated = session.exec(
+        select(JobseekerProfile.updated_at).where(JobseekerProfile.user_id == user_id)
+    ).first()
     pending = updated is not None and (refreshed is None or refreshed < updated)
     return RefreshState(refreshed_at=refreshed, pending=pending, opted_out=False)
 

@@ -24,14 +24,20 @@ DIGEST_INTERVAL = timedelta(days=1)
 
 
 def notify_new_postings(*, session: Session, since: datetime) -> int:
-    """Create a notification for each posting created after ``since`` that enters a person's top 20."""
+    """Notify about each posting created after ``since`` that enters a person's top 20."""
     new_ids = set(
-        session.exec(select(JobPosting.id).where(JobPosting.created_at > since, matching.active_postings_filter())).all()
+        session.exec(
+            select(JobPosting.id).where(
+                JobPosting.created_at > since, matching.active_postings_filter()
+            )
+        ).all()
     )
     if not new_ids:
         return 0
     created = 0
-    for user_id in session.exec(select(User.id).where(User.role == Role.JOBSEEKER, User.is_active)).all():
+    for user_id in session.exec(
+        select(User.id).where(User.role == Role.JOBSEEKER, User.is_active)
+    ).all():
         if not privacy.matching_allowed(session=session, user_id=user_id, actor="scheduler"):
             continue
         ranked = matching.top_posting_ids(session=session, user_id=user_id, k=TOP_N)
@@ -67,7 +73,9 @@ def unread(*, session: Session, user_id: int) -> list[tuple[Notification, JobPos
 def mark_read(*, session: Session, user_id: int) -> int:
     """Mark all the person's notifications as read."""
     rows = session.exec(
-        select(Notification).where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        select(Notification).where(
+            Notification.user_id == user_id, col(Notification.read_at).is_(None)
+        )
     ).all()
     for row in rows:
         row.read_at = utcnow()
@@ -113,7 +121,11 @@ def queue_digests(*, session: Session, now: datetime | None = None) -> int:
     ).all()
     for user_id in candidates:
         user = session.get(User, user_id)
-        if user is None or not user.email or not privacy.email_allowed(session=session, user_id=user_id):
+        if (
+            user is None
+            or not user.email
+            or not privacy.email_allowed(session=session, user_id=user_id)
+        ):
             continue
         last = session.exec(
             select(func.max(EmailOutbox.created_at)).where(
@@ -138,7 +150,11 @@ def queue_digests(*, session: Session, now: datetime | None = None) -> int:
                 ]
             )
             subject = _("New job suggestions for you")
-        session.add(EmailOutbox(user_id=user_id, to_address=user.email, subject=subject, body=body, created_at=now))
+        session.add(
+            EmailOutbox(
+                user_id=user_id, to_address=user.email, subject=subject, body=body, created_at=now
+            )
+        )
         queued += 1
     session.commit()
     return queued
@@ -169,7 +185,7 @@ def send_outbox(*, session: Session) -> int:
 
 
 def unsubscribe(*, session: Session, user_id: int) -> None:
-    """Withdraw consent to e-mail notifications (from the link in an e-mail) and drop queued mail."""
+    """Withdraw consent to e-mail notifications (the link in an e-mail); drop queued mail."""
     if privacy.email_allowed(session=session, user_id=user_id):
         privacy.record_decision(
             session=session,

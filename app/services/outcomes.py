@@ -1,4 +1,4 @@
-""""What worked for people like me": where similar jobseekers got hired, k-anonymous.
+""" "What worked for people like me": where similar jobseekers got hired, k-anonymous.
 
 Similar people share an ISCO sub-major group (first two digits) among their wished occupations.
 Only occupations at least ``K_MIN`` different people were hired into are shown, and nothing at

@@ -62,7 +62,13 @@ def pseudonymiser() -> Pseudonymiser:
 
 
 def record_decision(
-    *, session: Session, user_id: int, purpose_id: str, action: str, actor_id: int, actor_role: str,
+    *,
+    session: Session,
+    user_id: int,
+    purpose_id: str,
+    action: str,
+    actor_id: int,
+    actor_role: str,
     channel: str = "web",
 ) -> None:
     """Append a consent decision (grant, withdraw, object, opt_out, opt_in) and commit it."""

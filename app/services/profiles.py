@@ -81,7 +81,9 @@ def update_profile(*, session: Session, user_id: int, data: ProfileInput) -> Job
         raise ProfileError("home_postcode", "unknown_postcode")
     profile = get_or_create_profile(session=session, user_id=user_id)
     profile.cv_text = data.cv_text.strip()
-    profile.experience = _clean_rows(data.experience, ("title", "employer", "start", "end", "description"))
+    profile.experience = _clean_rows(
+        data.experience, ("title", "employer", "start", "end", "description")
+    )
     profile.education = _clean_rows(data.education, ("title", "institution", "year"))
     profile.skills = [
         {"label": t.label, "esco_uri": t.uri}
@@ -89,7 +91,10 @@ def update_profile(*, session: Session, user_id: int, data: ProfileInput) -> Job
     ]
     profile.wished_occupations = [
         {"title": t.label, "esco_uri": t.uri, "isco_code": t.isco_code}
-        for t in (vocabulary.resolve_occupation(session=session, title=o) for o in _unique(data.wished_occupations))
+        for t in (
+            vocabulary.resolve_occupation(session=session, title=o)
+            for o in _unique(data.wished_occupations)
+        )
     ]
     profile.wished_industries = _unique(data.wished_industries)
     profile.hours_per_week = data.hours_per_week

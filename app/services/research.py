@@ -10,7 +10,16 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import JobPosting, JobseekerProfile, Postcode, Role, SavedJob, Swipe, TrialAssignment, User
+from app.models import (
+    JobPosting,
+    JobseekerProfile,
+    Postcode,
+    Role,
+    SavedJob,
+    Swipe,
+    TrialAssignment,
+    User,
+)
 from app.services import privacy
 from consent import guard
 
@@ -21,7 +30,9 @@ def export_rows(*, session: Session) -> list[dict[str, Any]]:
     """One row per consenting jobseeker: pseudonym, trial arm and aggregate behaviour."""
     pseudonymiser = privacy.pseudonymiser()
     rows = []
-    for user_id in session.exec(select(User.id).where(User.role == Role.JOBSEEKER).order_by(User.id)).all():
+    for user_id in session.exec(
+        select(User.id).where(User.role == Role.JOBSEEKER).order_by(User.id)
+    ).all():
         if not guard.permitted(
             session,
             user_id,
@@ -33,12 +44,21 @@ def export_rows(*, session: Session) -> list[dict[str, Any]]:
             commit=False,
         ):
             continue
-        profile = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)).first()
-        home = session.get(Postcode, profile.home_postcode) if profile and profile.home_postcode else None
+        profile = session.exec(
+            select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)
+        ).first()
+        home = (
+            session.get(Postcode, profile.home_postcode)
+            if profile and profile.home_postcode
+            else None
+        )
         arm = session.get(TrialAssignment, user_id)
-        swipes = Counter(s.action for s in session.exec(select(Swipe).where(Swipe.user_id == user_id)).all())
+        swipes = Counter(
+            s.action for s in session.exec(select(Swipe).where(Swipe.user_id == user_id)).all()
+        )
         statuses = Counter(
-            s.status for s in session.exec(select(SavedJob).where(SavedJob.user_id == user_id)).all()
+            s.status
+            for s in session.exec(select(SavedJob).where(SavedJob.user_id == user_id)).all()
         )
         hired_isco = session.exec(
             select(JobPosting.isco_code)
@@ -53,7 +73,11 @@ def export_rows(*, session: Session) -> list[dict[str, Any]]:
                 "region": home.region if home else None,
                 "commute_km": profile.commute_km if profile else None,
                 "wished_isco_groups": sorted(
-                    {str(o["isco_code"])[:2] for o in (profile.wished_occupations if profile else []) if o.get("isco_code")}
+                    {
+                        str(o["isco_code"])[:2]
+                        for o in (profile.wished_occupations if profile else [])
+                        if o.get("isco_code")
+                    }
                 ),
                 "swipes": {action: swipes.get(action, 0) for action in ("yes", "no", "save")},
                 "applications": dict(sorted(statuses.items())),

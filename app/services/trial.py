@@ -38,23 +38,29 @@ def _block(trial_id: str, stratum: str, block_number: int, block_size: int) -> l
 
 def stratum_of(*, session: Session, user_id: int) -> str:
     """The randomisation stratum: the person's jobcentre."""
-    centre = session.exec(select(JobseekerProfile.jobcentre_id).where(JobseekerProfile.user_id == user_id)).first()
+    centre = session.exec(
+        select(JobseekerProfile.jobcentre_id).where(JobseekerProfile.user_id == user_id)
+    ).first()
     return f"jobcentre-{centre}" if centre else "none"
 
 
 def ensure_assigned(*, session: Session, user_id: int) -> TrialAssignment | None:
-    """The person's arm, randomising them on first use; None when no trial runs or they opted out."""
+    """The person's arm, randomised on first use; None without a trial or after an opt-out."""
     existing = session.get(TrialAssignment, user_id)
     if existing is not None:
         return existing
     config = current_app.config
-    if not config.get("TRIAL_ENABLED") or not privacy.matching_allowed(session=session, user_id=user_id):
+    if not config.get("TRIAL_ENABLED") or not privacy.matching_allowed(
+        session=session, user_id=user_id
+    ):
         return None
     trial_id, block_size = config["TRIAL_ID"], int(config["TRIAL_BLOCK_SIZE"])
     stratum = stratum_of(session=session, user_id=user_id)
     for _attempt in range(3):
         n = session.exec(
-            select(func.count()).where(TrialAssignment.trial_id == trial_id, TrialAssignment.stratum == stratum)
+            select(func.count()).where(
+                TrialAssignment.trial_id == trial_id, TrialAssignment.stratum == stratum
+            )
         ).one()
         arm = _block(trial_id, stratum, n // block_size, block_size)[n % block_size]
         assignment = TrialAssignment(user_id=user_id, trial_id=trial_id, arm=arm, stratum=stratum)
@@ -103,11 +109,15 @@ def report(*, session: Session) -> TrialReport:
     """Hire rate per arm and the treatment-minus-control difference with a 95 % Wald interval."""
     trial_id = current_app.config["TRIAL_ID"]
     arms = {arm: ArmResult(arm=arm, n=0, hired=0) for arm in ARMS}
-    assignments = session.exec(select(TrialAssignment).where(TrialAssignment.trial_id == trial_id)).all()
+    assignments = session.exec(
+        select(TrialAssignment).where(TrialAssignment.trial_id == trial_id)
+    ).all()
     hires = {
         user_id: updated
         for user_id, updated in session.exec(
-            select(SavedJob.user_id, func.min(SavedJob.updated_at)).where(SavedJob.status == "hired").group_by(SavedJob.user_id)
+            select(SavedJob.user_id, func.min(SavedJob.updated_at))
+            .where(SavedJob.status == "hired")
+            .group_by(SavedJob.user_id)
         ).all()
     }
     for assignment in assignments:
@@ -116,10 +126,17 @@ def report(*, session: Session) -> TrialReport:
         hired_at = hires.get(assignment.user_id)
         if hired_at is not None:
             result.hired += 1
-            result.days_to_hire.append(max(0.0, (hired_at - assignment.assigned_at).total_seconds() / 86400))
+            result.days_to_hire.append(
+                max(0.0, (hired_at - assignment.assigned_at).total_seconds() / 86400)
+            )
     treatment, control = arms["treatment"], arms["control"]
     if treatment.n and control.n:
         difference = treatment.rate - control.rate
-        se = math.sqrt(treatment.rate * (1 - treatment.rate) / treatment.n + control.rate * (1 - control.rate) / control.n)
-        return TrialReport(trial_id, arms, difference, difference - 1.96 * se, difference + 1.96 * se)
+        se = math.sqrt(
+            treatment.rate * (1 - treatment.rate) / treatment.n
+            + control.rate * (1 - control.rate) / control.n
+        )
+        return TrialReport(
+            trial_id, arms, difference, difference - 1.96 * se, difference + 1.96 * se
+        )
     return TrialReport(trial_id, arms, None, None, None)

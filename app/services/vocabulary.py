@@ -1,7 +1,8 @@
 """Occupation and skill vocabulary for forms: Danish catalogue first, then English ESCO labels.
 
 ESCO v1.1.1 ships here with English labels only, so Danish suggestions come from the curated
-catalogue in ``recommender/data/occupations_da.json`` (Danish titles and skill phrases mapped to ESCO
+catalogue in ``recommender/data/occupations_da.json`` (Danish titles and skill phrases mapped to
+ESCO
 URIs); English ESCO labels from the database fill in.
 """
 
@@ -86,7 +87,7 @@ def search_skills(*, session: Session, query: str, limit: int = 10) -> list[Term
 
 
 def search_occupations(*, session: Session, query: str, limit: int = 10) -> list[Term]:
-    """Occupations matching what the person types: Danish titles first, then ESCO's English labels."""
+    """Occupations matching what the person types: Danish titles, then ESCO's English labels."""
     if len(query.strip()) < 2:
         return []
     found = _search(danish_occupations(), query, limit)

@@ -7,10 +7,10 @@ Chromium comes from the Debian package (``make system-deps``), never from ``play
 import os
 import threading
 import uuid
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,11 +55,20 @@ CHROMIUM_ARGS = [
 DEMO_NAME = "Birgitte Sørensen"
 
 
-NEAR = [("Sygeplejerske", "medicinhåndtering og sårpleje"), ("Social- og sundhedsassistent", "pleje og omsorg"),
-        ("Lagermedarbejder", "pluk og pak"), ("Tømrer", "forskalling og tagkonstruktioner"),
-        ("Kok", "madlavning og hygiejne"), ("Pædagog", "børn og leg"), ("Butiksassistent", "kundeservice og kasse"),
-        ("Rengøringsassistent", "rengøring af kontorer")]
-FAR = [("Sygeplejerske i Aalborg", "medicinhåndtering og sårpleje"), ("Sygeplejerske i Skagen", "sårpleje og medicin")]
+NEAR = [
+    ("Sygeplejerske", "medicinhåndtering og sårpleje"),
+    ("Social- og sundhedsassistent", "pleje og omsorg"),
+    ("Lagermedarbejder", "pluk og pak"),
+    ("Tømrer", "forskalling og tagkonstruktioner"),
+    ("Kok", "madlavning og hygiejne"),
+    ("Pædagog", "børn og leg"),
+    ("Butiksassistent", "kundeservice og kasse"),
+    ("Rengøringsassistent", "rengøring af kontorer"),
+]
+FAR = [
+    ("Sygeplejerske i Aalborg", "medicinhåndtering og sårpleje"),
+    ("Sygeplejerske i Skagen", "sårpleje og medicin"),
+]
 
 
 @contextmanager
@@ -73,19 +82,37 @@ def demo_postings() -> list[JobPosting]:
     made = []
     for i, (title, duties) in enumerate(NEAR):
         for copy in range(2):
-            made.append(JobPosting(
-                title=f"{title} {copy + 1}", description=f"Vi søger en {title.lower()} med erfaring i {duties}.",
-                hiring_organization=f"Fynsk Firma {i}", postcode="5000", city="Odense C", latitude=55.396,
-                longitude=10.388, date_posted=today, valid_through=today + timedelta(days=30),
-                source="browser", source_id=f"near-{i}-{copy}",
-            ))
+            made.append(
+                JobPosting(
+                    title=f"{title} {copy + 1}",
+                    description=f"Vi søger en {title.lower()} med erfaring i {duties}.",
+                    hiring_organization=f"Fynsk Firma {i}",
+                    postcode="5000",
+                    city="Odense C",
+                    latitude=55.396,
+                    longitude=10.388,
+                    date_posted=today,
+                    valid_through=today + timedelta(days=30),
+                    source="browser",
+                    source_id=f"near-{i}-{copy}",
+                )
+            )
     for i, (title, duties) in enumerate(FAR):
-        made.append(JobPosting(
-            title=title, description=f"Vi søger en sygeplejerske med erfaring i {duties}.",
-            hiring_organization="Region Nordjylland", postcode="9000", city="Aalborg", latitude=57.048,
-            longitude=9.919, date_posted=today, valid_through=today + timedelta(days=30),
-            source="browser", source_id=f"far-{i}",
-        ))
+        made.append(
+            JobPosting(
+                title=title,
+                description=f"Vi søger en sygeplejerske med erfaring i {duties}.",
+                hiring_organization="Region Nordjylland",
+                postcode="9000",
+                city="Aalborg",
+                latitude=57.048,
+                longitude=9.919,
+                date_posted=today,
+                valid_through=today + timedelta(days=30),
+                source="browser",
+                source_id=f"far-{i}",
+            )
+        )
     return made
 
 
@@ -100,19 +127,42 @@ def add_other_roles(db: Session, *, jobseeker: User) -> None:
     employer = Employer(name="Fynsk Kaffe ApS", postcode="5000")
     db.add_all([centre, employer])
     db.flush()
-    caseworker = User(role=Role.CASEWORKER, name=CASEWORKER_NAME, email="lone@demo.example", is_demo=True,
-                      jobcentre_id=centre.id)
-    boss = User(role=Role.EMPLOYER, name=EMPLOYER_NAME, email="erik@demo.example", is_demo=True,
-                employer_id=employer.id)
+    caseworker = User(
+        role=Role.CASEWORKER,
+        name=CASEWORKER_NAME,
+        email="lone@demo.example",
+        is_demo=True,
+        jobcentre_id=centre.id,
+    )
+    boss = User(
+        role=Role.EMPLOYER,
+        name=EMPLOYER_NAME,
+        email="erik@demo.example",
+        is_demo=True,
+        employer_id=employer.id,
+    )
     admin = User(role=Role.ADMIN, name=ADMIN_NAME, email="ada@demo.example", is_demo=True)
     db.add_all([caseworker, boss, admin])
     db.flush()
-    db.add(CaseworkerAssignment(caseworker_id=caseworker.id, jobseeker_id=jobseeker.id, jobcentre_id=centre.id))
-    db.add(CoffeeMeeting(
-        employer_id=employer.id, title="Kaffe og snak om job på lageret", description="Kom og hør om jobbet.",
-        postcode="5000", location="Kantinen, Vestergade 12", latitude=55.396, longitude=10.388,
-        starts_at=datetime.now(UTC) + timedelta(days=7), duration_minutes=30, capacity=5,
-    ))
+    db.add(
+        CaseworkerAssignment(
+            caseworker_id=caseworker.id, jobseeker_id=jobseeker.id, jobcentre_id=centre.id
+        )
+    )
+    db.add(
+        CoffeeMeeting(
+            employer_id=employer.id,
+            title="Kaffe og snak om job på lageret",
+            description="Kom og hør om jobbet.",
+            postcode="5000",
+            location="Kantinen, Vestergade 12",
+            latitude=55.396,
+            longitude=10.388,
+            starts_at=datetime.now(UTC) + timedelta(days=7),
+            duration_minutes=30,
+            capacity=5,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -141,8 +191,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 user_id=user.id,
                 home_postcode="5000",
                 commute_km=25,
-                cv_text="Jeg er uddannet sygeplejerske med erfaring i medicinhåndtering og sårpleje.",
-                wished_occupations=[{"title": "Sygeplejerske", "esco_uri": None, "isco_code": "2221"}],
+                cv_text=(
+                    "Jeg er uddannet sygeplejerske med erfaring i medicinhåndtering og sårpleje."
+                ),
+                wished_occupations=[
+                    {"title": "Sygeplejerske", "esco_uri": None, "isco_code": "2221"}
+                ],
             )
         )
         db.add_all(demo_postings())
@@ -252,7 +306,9 @@ def axe_violations(page: Page) -> list[str]:
     ]
 
 
-def log_in_as_demo(page: Page, server: LiveServer, name: str | None = None, landing: str = "/jobsoeger/") -> None:
+def log_in_as_demo(
+    page: Page, server: LiveServer, name: str | None = None, landing: str = "/jobsoeger/"
+) -> None:
     """Open the demo page and press a demo account's button (the jobseeker by default)."""
     page.goto(f"{server.url}/auth/demo")
     page.get_by_role("button", name=f"Log ind som {name or server.demo_name}").click()

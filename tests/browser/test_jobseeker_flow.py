@@ -10,10 +10,22 @@ from tests.browser.conftest import PageErrors, axe_violations, log_in_as_demo
 
 pytestmark = pytest.mark.browser
 
-JOBSEEKER_PAGES = ["/jobsoeger/", "/jobsoeger/swipe", "/jobsoeger/swipe?fane=alternativer", "/jobsoeger/profil",
-                   "/jobsoeger/gemte", "/jobsoeger/notifikationer", "/jobsoeger/andre-som-mig",
-                   "/jobsoeger/samtykker", "/jobsoeger/adgangslog", "/jobsoeger/mine-data", "/jobsoeger/ret-data",
-                   "/jobsoeger/slet-mig", "/aabenhed/", "/aabenhed/behandlinger"]
+JOBSEEKER_PAGES = [
+    "/jobsoeger/",
+    "/jobsoeger/swipe",
+    "/jobsoeger/swipe?fane=alternativer",
+    "/jobsoeger/profil",
+    "/jobsoeger/gemte",
+    "/jobsoeger/notifikationer",
+    "/jobsoeger/andre-som-mig",
+    "/jobsoeger/samtykker",
+    "/jobsoeger/adgangslog",
+    "/jobsoeger/mine-data",
+    "/jobsoeger/ret-data",
+    "/jobsoeger/slet-mig",
+    "/aabenhed/",
+    "/aabenhed/behandlinger",
+]
 
 
 def card_title(page: Page) -> str:
@@ -70,8 +82,10 @@ def test_every_jobseeker_page_is_accessible(live_server, open_context, width):
         if scroll_width > width:
             found.append(f"horizontal scrolling: {scroll_width}px")
         small = page.evaluate(
-            """() => [...document.querySelectorAll('main button, main a.button, main input, main select')]
-                 .filter(e => e.offsetParent && e.type !== 'hidden' && e.type !== 'checkbox' && e.type !== 'radio')
+            """() => [...document.querySelectorAll(
+                     'main button, main a.button, main input, main select')]
+                 .filter(e => e.offsetParent
+                     && !['hidden', 'checkbox', 'radio'].includes(e.type))
                  .filter(e => e.getBoundingClientRect().height < 44)
                  .map(e => e.outerHTML.slice(0, 80))"""
         )
@@ -82,7 +96,7 @@ def test_every_jobseeker_page_is_accessible(live_server, open_context, width):
 
 
 def test_opting_out_and_back_in_in_the_browser(live_server, open_context):
-    """Withdrawing the legal basis for matching empties the deck at once; opting in brings it back."""
+    """Withdrawing the basis for matching empties the deck at once; opting in brings it back."""
     page = open_context(1280).new_page()
     errors = PageErrors(page)
     log_in_as_demo(page, live_server)

@@ -3,14 +3,28 @@
 
 import pytest
 
-from tests.browser.conftest import ADMIN_NAME, CASEWORKER_NAME, EMPLOYER_NAME, axe_violations, log_in_as_demo
+from tests.browser.conftest import (
+    ADMIN_NAME,
+    CASEWORKER_NAME,
+    EMPLOYER_NAME,
+    axe_violations,
+    log_in_as_demo,
+)
 
 pytestmark = pytest.mark.browser
 
 ROLES = {
     "caseworker": (CASEWORKER_NAME, "/sagsbehandler/", ["/sagsbehandler/"]),
-    "employer": (EMPLOYER_NAME, "/arbejdsgiver/", ["/arbejdsgiver/", "/arbejdsgiver/kaffemoeder",
-                                                    "/arbejdsgiver/kaffemoeder/ny", "/arbejdsgiver/job/ny"]),
+    "employer": (
+        EMPLOYER_NAME,
+        "/arbejdsgiver/",
+        [
+            "/arbejdsgiver/",
+            "/arbejdsgiver/kaffemoeder",
+            "/arbejdsgiver/kaffemoeder/ny",
+            "/arbejdsgiver/job/ny",
+        ],
+    ),
     "admin": (ADMIN_NAME, "/admin/", ["/admin/", "/admin/anmodninger", "/admin/forsoeg"]),
 }
 

@@ -20,7 +20,9 @@ def index():
 def citizen(citizen_id: int):
     """One citizen's profile and suggestions, for the dialogue with them (access-logged)."""
     try:
-        view = caseworker.citizen_view(session=get_session(), caseworker=current_user, citizen_id=citizen_id)
+        view = caseworker.citizen_view(
+            session=get_session(), caseworker=current_user, citizen_id=citizen_id
+        )
     except caseworker.NotAssigned:
         abort(404)
     except caseworker.CitizenObjected:

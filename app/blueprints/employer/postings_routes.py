@@ -89,7 +89,7 @@ def _render_form(form: PostingForm, posting: JobPosting | None = None, *, added:
 
 
 def _added_skill_row(form: PostingForm) -> bool:
-    """"Add another skill" posts the form without saving; True when that button was used."""
+    """ "Add another skill" posts the form without saving; True when that button was used."""
     if "add_skill" not in request.form:
         return False
     if len(form.skills.entries) < form.skills.max_entries:  # type: ignore[operator]
@@ -165,9 +165,7 @@ def posting_detail(posting_id: int):
     return render_template(
         "employer/posting_detail.html",
         posting=posting,
-        interest=postings.interest(
-            session=session, employer_id=employer_id, posting_id=posting_id
-        ),
+        interest=postings.interest(session=session, employer_id=employer_id, posting_id=posting_id),
         is_open=postings.is_open(posting),
         occupation=postings.occupation_title(
             session=session, uri=posting.occupation_uri, locale=str(get_locale() or "da")

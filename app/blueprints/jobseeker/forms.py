@@ -14,7 +14,15 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 INDUSTRIES = (
     "Bygge og anlæg",
@@ -51,12 +59,23 @@ class ExperienceForm(Form):
 
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)])
     employer = StringField(_l("Employer"), validators=[Optional(), Length(max=120)])
-    start = StringField(_l("From (year)"), validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2019."))])
-    end = StringField(_l("To (year, empty if current)"), validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2023."))])
+    start = StringField(
+        _l("From (year)"),
+        validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2019."))],
+    )
+    end = StringField(
+        _l("To (year, empty if current)"),
+        validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2023."))],
+    )
     description = TextAreaField(_l("What did you do?"), validators=[Optional(), Length(max=2000)])
 
     def validate_end(self, field):
-        if self.start.data and field.data and field.data.strip() and field.data.strip() < self.start.data.strip():
+        if (
+            self.start.data
+            and field.data
+            and field.data.strip()
+            and field.data.strip() < self.start.data.strip()
+        ):
             raise ValidationError(_l("The end year is before the start year."))
 
 
@@ -65,7 +84,10 @@ class EducationForm(Form):
 
     title = StringField(_l("Education"), validators=[Optional(), Length(max=160)])
     institution = StringField(_l("Institution"), validators=[Optional(), Length(max=160)])
-    year = StringField(_l("Year finished"), validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2015."))])
+    year = StringField(
+        _l("Year finished"),
+        validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2015."))],
+    )
 
 
 class ProfileForm(FlaskForm):
@@ -74,31 +96,52 @@ class ProfileForm(FlaskForm):
     cv_text = TextAreaField(
         _l("About me (CV text)"),
         validators=[Optional(), Length(max=8000)],
-        description=_l("Describe your experience, what you are good at and what kind of person you are."),
+        description=_l(
+            "Describe your experience, what you are good at and what kind of person you are."
+        ),
     )
     experience = FieldList(FormField(ExperienceForm), min_entries=1, max_entries=15)
     education = FieldList(FormField(EducationForm), min_entries=1, max_entries=10)
-    skills = FieldList(StringField(_l("Skill"), validators=[Optional(), Length(max=120)]), min_entries=3, max_entries=40)
-    wished_occupations = FieldList(
-        StringField(_l("Wished occupation"), validators=[Optional(), Length(max=160)]), min_entries=2, max_entries=10
+    skills = FieldList(
+        StringField(_l("Skill"), validators=[Optional(), Length(max=120)]),
+        min_entries=3,
+        max_entries=40,
     )
-    wished_industries = MultiCheckboxField(_l("Industries you would like to work in"), choices=[(i, i) for i in INDUSTRIES])
+    wished_occupations = FieldList(
+        StringField(_l("Wished occupation"), validators=[Optional(), Length(max=160)]),
+        min_entries=2,
+        max_entries=10,
+    )
+    wished_industries = MultiCheckboxField(
+        _l("Industries you would like to work in"), choices=[(i, i) for i in INDUSTRIES]
+    )
     hours_per_week = IntegerField(
         _l("Hours per week you want to work"),
-        validators=[Optional(), NumberRange(min=1, max=60, message=_l("Write a number between 1 and 60."))],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=60, message=_l("Write a number between 1 and 60.")),
+        ],
     )
     commute_km = IntegerField(
         _l("How far will you travel to work? (km)"),
-        validators=[DataRequired(message=_l("Write a distance in km.")), NumberRange(min=1, max=300, message=_l("Write a number between 1 and 300."))],
+        validators=[
+            DataRequired(message=_l("Write a distance in km.")),
+            NumberRange(min=1, max=300, message=_l("Write a number between 1 and 300.")),
+        ],
     )
     home_postcode = StringField(
         _l("Home postcode"),
-        validators=[Optional(), Regexp(r"^\s*\d{4}\s*$", message=_l("A Danish postcode has four digits."))],
+        validators=[
+            Optional(),
+            Regexp(r"^\s*\d{4}\s*$", message=_l("A Danish postcode has four digits.")),
+        ],
     )
     accessibility_needs = TextAreaField(
         _l("Needs and considerations (optional)"),
         validators=[Optional(), Length(max=2000)],
-        description=_l("For example a need for part-time, no heavy lifting or an accessible workplace."),
+        description=_l(
+            "For example a need for part-time, no heavy lifting or an accessible workplace."
+        ),
     )
 
 
@@ -128,8 +171,14 @@ FEEDBACK_REASONS = (
 class FeedbackForm(FlaskForm):
     """'This suggestion is wrong' with a reason."""
 
-    reason = RadioField(_l("What is wrong?"), choices=FEEDBACK_REASONS, validators=[DataRequired(message=_l("Choose what is wrong."))])
-    comment = TextAreaField(_l("Tell us more (optional)"), validators=[Optional(), Length(max=1000)])
+    reason = RadioField(
+        _l("What is wrong?"),
+        choices=FEEDBACK_REASONS,
+        validators=[DataRequired(message=_l("Choose what is wrong."))],
+    )
+    comment = TextAreaField(
+        _l("Tell us more (optional)"), validators=[Optional(), Length(max=1000)]
+    )
 
 
 STATUS_CHOICES = (

@@ -7,10 +7,25 @@ from flask_wtf import FlaskForm
 
 from app import background, htmx
 from app.blueprints.jobseeker import bp
-from app.blueprints.jobseeker.forms import FeedbackForm, ProfileForm, StatusForm, SwipeForm, UndoForm
+from app.blueprints.jobseeker.forms import (
+    FeedbackForm,
+    ProfileForm,
+    StatusForm,
+    SwipeForm,
+    UndoForm,
+)
 from app.db import get_session
 from app.models import TrialAssignment
-from app.services import deck, feedback, matching, matching_status, notifications, outcomes, profiles, vocabulary
+from app.services import (
+    deck,
+    feedback,
+    matching,
+    matching_status,
+    notifications,
+    outcomes,
+    profiles,
+    vocabulary,
+)
 
 ADD_BUTTONS = {
     "add_experience": "experience",
@@ -41,7 +56,9 @@ def _form_from_profile(profile) -> ProfileForm:
 def _render_profile(form: ProfileForm, saved: bool = False, status: int = 200):
     template = "jobseeker/_profile_form.html" if htmx.is_partial() else "jobseeker/profile.html"
     state = matching_status.status(session=get_session(), user_id=current_user.id)
-    return htmx.vary(make_response(render_template(template, form=form, saved=saved, state=state), status))
+    return htmx.vary(
+        make_response(render_template(template, form=form, saved=saved, state=state), status)
+    )
 
 
 @bp.route("/profil", methods=["GET", "POST"])
@@ -75,7 +92,10 @@ def profile():
     try:
         profiles.update_profile(session=session, user_id=current_user.id, data=data)
     except profiles.ProfileError as error:
-        getattr(form, error.field).errors = [*getattr(form, error.field).errors, ERROR_TEXT[error.message]()]
+        getattr(form, error.field).errors = [
+            *getattr(form, error.field).errors,
+            ERROR_TEXT[error.message](),
+        ]
         return _render_profile(form)
     background.submit(matching.refresh_suggestions, user_id=current_user.id)
     return _render_profile(form, saved=True)
@@ -83,7 +103,9 @@ def profile():
 
 def _query() -> str:
     """The text typed in whichever suggestion-enabled input sent the request."""
-    return request.args.get("q") or next((v for k, v in request.args.items() if k != "csrf_token"), "")
+    return request.args.get("q") or next(
+        (v for k, v in request.args.items() if k != "csrf_token"), ""
+    )
 
 
 @bp.get("/forslag/kompetencer")
@@ -114,8 +136,13 @@ def _render_deck(kind: str, *, last_action: str | None = None, status: int = 200
     state = matching_status.ensure_first_suggestions(session=session, user_id=current_user.id)
     card = deck.next_card(session=session, user_id=current_user.id, kind=kind)
     arm = session.get(TrialAssignment, current_user.id)
-    context = {"card": card, "kind": kind, "last_action": last_action, "state": state,
-               "control_arm": arm is not None and arm.arm == "control"}
+    context = {
+        "card": card,
+        "kind": kind,
+        "last_action": last_action,
+        "state": state,
+        "control_arm": arm is not None and arm.arm == "control",
+    }
     template = "jobseeker/_card.html" if htmx.is_partial() else "jobseeker/deck.html"
     return htmx.vary(make_response(render_template(template, **context), status))
 
@@ -136,7 +163,10 @@ def deck_swipe():
     session = get_session()
     try:
         _, created = deck.swipe(
-            session=session, user_id=current_user.id, posting_id=form.posting_id.data, action=form.action.data
+            session=session,
+            user_id=current_user.id,
+            posting_id=form.posting_id.data,
+            action=form.action.data,
         )
     except deck.DeckError:
         abort(400)
@@ -144,7 +174,10 @@ def deck_swipe():
         background.submit(matching.refresh_suggestions, user_id=current_user.id)
     if htmx.is_partial():
         return _render_deck(kind, last_action=form.action.data)
-    return redirect(url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None), code=303)
+    return redirect(
+        url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None),
+        code=303,
+    )
 
 
 @bp.post("/swipe/fortryd")
@@ -159,7 +192,10 @@ def deck_undo():
         background.submit(matching.refresh_suggestions, user_id=current_user.id)
     if htmx.is_partial():
         return _render_deck(kind, last_action="undo" if undone else None)
-    return redirect(url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None), code=303)
+    return redirect(
+        url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None),
+        code=303,
+    )
 
 
 @bp.get("/forslag/status")
@@ -172,7 +208,9 @@ def suggestions_status():
 @bp.get("/forslag/<int:posting_id>")
 def explanation(posting_id: int):
     """Why was this posting suggested? In plain language, from the recommender's explanation."""
-    found = deck.suggestion_for(session=get_session(), user_id=current_user.id, posting_id=posting_id)
+    found = deck.suggestion_for(
+        session=get_session(), user_id=current_user.id, posting_id=posting_id
+    )
     if found is None:
         abort(404)
     suggestion, posting = found
@@ -222,7 +260,12 @@ def saved_status(saved_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        deck.set_status(session=get_session(), user_id=current_user.id, saved_id=saved_id, status=form.status.data)
+        deck.set_status(
+            session=get_session(),
+            user_id=current_user.id,
+            saved_id=saved_id,
+            status=form.status.data,
+        )
     except deck.DeckError:
         abort(404)
     flash(_("The status is saved."), "success")

@@ -38,11 +38,17 @@ def set_language():
     if form.validate_on_submit():
         session["locale"] = form.locale.data
         response.set_cookie(
-            "locale", form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+            "locale",
+            form.locale.data,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
         )
         if current_user.is_authenticated:
-            auth_service.set_locale(session=get_session(), user=current_user, locale=form.locale.data)
+            auth_service.set_locale(
+                session=get_session(), user=current_user, locale=form.locale.data
+            )
     return response
 
 
