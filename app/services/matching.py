@@ -181,7 +181,9 @@ def get_recommender(*, session: Session) -> Recommender:
             PostingEmbedding.model == encoder.name
         )
     ).one()
-    key = (encoder.name, count, latest, date.today())
+    # Edits that keep the text (place, closing date) change updated_at but not the embedding.
+    edited = session.exec(select(func.max(JobPosting.updated_at))).one()
+    key = (encoder.name, count, latest, edited, date.today())
     with _lock:
         if _index is not None and _index[0] == key:
             return _index[1]
