@@ -34,10 +34,13 @@ if TYPE_CHECKING:
 MIN_TITLE_SHARE = 0.6
 
 #: Method names accepted by `Recommender.rank` and the options they stand for.
+#: "automatch" is the rule as specified (title words of the wished titles); the variants map
+#: wished titles to ESCO occupations as well (a stronger baseline), and also read wishes
+#: stated in the CV text.
 VARIANTS: dict[str, dict[str, bool]] = {
-    "automatch": {},
+    "automatch": {"occupations": False},
+    "automatch-occupation": {},
     "automatch-stated": {"stated_wishes": True},
-    "automatch-title": {"occupations": False},
 }
 
 
@@ -71,9 +74,10 @@ def automatch(
     Jobnet matches registered (structured) job wishes, so by default only those count:
     `wished_titles`, wished occupations and interests that name an occupation, else the CV's
     headline and latest job titles. `stated_wishes=True` also reads wishes stated in the
-    summary text (a stronger baseline, reported as "automatch-stated"). `occupations=False`
-    matches title words only, without mapping titles to ESCO occupations (the literal rule,
-    reported as "automatch-title"); Jobnet itself matches occupation codes, hence the default.
+    summary text (reported as "automatch-stated"). `occupations=False` matches title words
+    only, without mapping titles to ESCO occupations: the rule as specified for the trial's
+    control arm, the method "automatch". Mapping titles to occupations ("automatch-occupation")
+    is a stronger baseline, closer to how Jobnet's title taxonomy works; both are reported.
     """
     if rec.n == 0 or k <= 0:
         return []

@@ -212,8 +212,8 @@ def parser() -> argparse.ArgumentParser:
             "semantic",
             "lexical",
             "automatch",
+            "automatch-occupation",
             "automatch-stated",
-            "automatch-title",
         ],
     )
     r.add_argument("--tag", default=None, help="run tag (default: the method)")

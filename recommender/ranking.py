@@ -838,8 +838,8 @@ class Recommender:
         """The top `k` postings for `profile`, best first, each with an explanation.
 
         `method` is "hybrid" (default), "semantic", "lexical" or "automatch" (the Jobnet-style
-        baseline, see `recommender.automatch`, with variants "automatch-stated" and
-        "automatch-title"). `mask` (bool per index row) restricts the
+        baseline, see `recommender.automatch`, with variants "automatch-occupation" and
+        "automatch-stated"). `mask` (bool per index row) restricts the
         postings considered; alternatives use it.
         """
         if method.startswith("automatch"):

@@ -266,3 +266,14 @@ def test_swipes_personalise_only_with_consent(app, client, session, nurse, posti
         )
         matching.refresh_suggestions(session=session, user_id=nurse.id)
     assert ranked(session, nurse)[0].explanation["swipes_used"].get("yes", 0) == 1
+
+
+def test_expired_saved_jobs_are_kept_and_marked(client, session, nurse, make_posting):
+    open_job = make_posting(title="Åbent job")
+    closed = make_posting(title="Lukket job", valid_through=date.today() - timedelta(days=1))
+    session.add_all([SavedJob(user_id=nurse.id, posting_id=p.id) for p in (open_job, closed)])
+    session.commit()
+    entries = {e.posting.title: e.expired for e in deck.saved_jobs(session=session, user_id=nurse.id)}
+    assert entries == {"Åbent job": False, "Lukket job": True}
+    body = client.get("/jobsoeger/gemte").get_data(as_text=True)
+    assert body.count("Udløbet: ansøgningsfristen er overskredet") == 1

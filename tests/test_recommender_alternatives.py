@@ -137,17 +137,17 @@ def test_automatch_variants(encoder: HashingEncoder) -> None:
         market() + [Posting("coded", "Madmager", "Mad.", occupation_uri=cook)], encoder
     )
     p = Profile("c", summary="Jeg søger job som opvasker.", wished_titles=["cook"])
-    coded = [r.posting_id for r in rec.rank(p, k=10, method="automatch")]
-    literal = [r.posting_id for r in rec.rank(p, k=10, method="automatch-title")]
+    coded = [r.posting_id for r in rec.rank(p, k=10, method="automatch-occupation")]
+    literal = [r.posting_id for r in rec.rank(p, k=10, method="automatch")]
     why = {
         m: {r.posting_id: r.explanation.interests_matched for r in rec.rank(p, k=10, method=m)}
-        for m in ("automatch", "automatch-stated")
+        for m in ("automatch-occupation", "automatch-stated")
     }
     # Same ESCO occupation as the wish, whatever the title says ("Kok" maps to cook too).
     assert {"coded", "kok-near"} <= set(coded[:4])
     assert "coded" not in literal and "kok-near" not in literal
     # Only the variant that reads the summary sees the wish to wash dishes.
-    assert why["automatch"]["unskilled"] == ["no_qualifications"]
+    assert why["automatch-occupation"]["unskilled"] == ["no_qualifications"]
     assert why["automatch-stated"]["unskilled"] == ["wished_title"]
     with pytest.raises(ValueError):
         rec.rank(p, k=1, method="automatch-nonsense")

@@ -23,6 +23,8 @@ JOBSEEKER_PAGES = [
     "/jobsoeger/mine-data",
     "/jobsoeger/ret-data",
     "/jobsoeger/slet-mig",
+    "/jobsoeger/kaffemoeder",
+    "/jobsoeger/kaffemoeder/mine",
     "/aabenhed/",
     "/aabenhed/behandlinger",
 ]
@@ -75,7 +77,9 @@ def test_every_jobseeker_page_is_accessible(live_server, open_context, width):
     page = open_context(width).new_page()
     log_in_as_demo(page, live_server)
     problems: dict[str, list[str]] = {}
-    for path in JOBSEEKER_PAGES:
+    page.goto(f"{live_server.url}/jobsoeger/swipe")
+    why = page.get_by_role("link", name="Hvorfor dette forslag?").get_attribute("href")
+    for path in [*JOBSEEKER_PAGES, why]:
         page.goto(f"{live_server.url}{path}")
         found = axe_violations(page)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
