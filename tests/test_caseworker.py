@@ -93,3 +93,18 @@ def test_the_citizen_sees_the_caseworker_in_their_access_log(client, login_as, m
     )
     page = client.get("/jobsoeger/adgangslog").get_data(as_text=True)
     assert "Jobcenter Test" in page
+
+
+def test_caseworker_sees_suggestions_before_the_citizen_has_visited(
+    app, client, login_as, make_user, make_posting, session
+):
+    from app.services import matching
+
+    citizen = make_user(Role.JOBSEEKER)
+    make_posting(title="Lagermedarbejder", description="Pluk og pak på lager.")
+    with app.app_context():
+        matching.embed_postings(session=session)
+    caseworker = login_as(Role.CASEWORKER)
+    assign(session, caseworker, citizen)
+    body = client.get(f"/sagsbehandler/borger/{citizen.id}").get_data(as_text=True)
+    assert "Lagermedarbejder" in body

@@ -18,7 +18,7 @@ from app.models import (
     Swipe,
     User,
 )
-from app.services import privacy
+from app.services import matching_status, privacy
 from consent import guard
 
 CATEGORIES = (
@@ -109,6 +109,8 @@ def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> Citi
     profile = session.exec(
         select(JobseekerProfile).where(JobseekerProfile.user_id == citizen_id)
     ).first()
+    # The dialogue needs suggestions even before the citizen has opened the portal.
+    matching_status.ensure_first_suggestions(session=session, user_id=citizen_id)
     suggestions = list(
         session.exec(
             select(Suggestion, JobPosting)
