@@ -48,9 +48,12 @@ def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None
             )
         except demo.ReferenceDataMissing as error:
             raise click.ClickException(str(error)) from error
-        from app.services import demo_history
+        from app.services import demo_history, demo_interventions
 
         summary["history_rows_added"] = demo_history.seed_history(session=session, seed=seed)
+        summary["intervention_cases_added"] = demo_interventions.seed_cases(
+            session=session, seed=seed
+        )
     for name, count in summary.items():
         click.echo(f"{name}: {count}")
 

@@ -441,3 +441,27 @@ for _table, _category in (
     ("trialassignment", "trial"),
 ):
     register_personal_table(_table, "user_id", _category)
+
+
+# --- Historical intervention cases (decision support) ------------------------------------------
+
+
+class InterventionCase(SQLModel, table=True):
+    """One pseudonymised historical unemployment spell: the intervention and when a job followed.
+
+    Holds no user id (only a pseudonym and coarse groups), so it is not in the personal-data
+    registry: the caseworker advice and the bias audit only ever show aggregates of it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    pseudonym: str = Field(max_length=64, unique=True)
+    # internship, wage_subsidy, upskilling, mentor, job_search_course, none
+    intervention: str = Field(max_length=20, index=True)
+    isco_major: str = Field(max_length=1, index=True)
+    education_level: str = Field(max_length=12)  # none, vocational, short, bachelor, master
+    age_band: str = Field(max_length=5)  # 18-29, 30-49, 50+
+    gender: str = Field(max_length=1)  # f, m, x
+    region: str = Field(max_length=40)
+    origin: str = Field(max_length=12)  # danish, western, non_western
+    days_to_job: int | None = None  # None: still unemployed after 365 days
+    started_on: date

@@ -6,10 +6,11 @@ Both trial arms get the same hire probability: the demo data show no effect, by 
 """
 
 import random
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.models import JobPosting, JobseekerProfile, SavedJob, User
+from app.models import JobPosting, JobseekerProfile, SavedJob, User, utcnow
 from app.services import trial
 from app.services.matching import active_postings_filter
 
@@ -37,11 +38,17 @@ def seed_history(*, session: Session, seed: int = 42) -> int:
         .order_by(User.id)
     ).all()
     added = 0
+    now = utcnow()
     for user_id, profile in people:
-        trial.ensure_assigned(session=session, user_id=user_id)
         if session.exec(select(SavedJob.id).where(SavedJob.user_id == user_id)).first() is not None:
             continue
         rng = random.Random(f"{seed}-history-{user_id}")
+        # The demo trial started months ago: randomised then, outcomes recorded since.
+        assignment = trial.ensure_assigned(session=session, user_id=user_id)
+        started = now - timedelta(days=rng.randint(120, 300))
+        if assignment is not None:
+            assignment.assigned_at = started
+            session.add(assignment)
         groups = [str(o["isco_code"])[:2] for o in profile.wished_occupations if o.get("isco_code")]
         candidates = sorted({pid for g in groups for pid in postings_by_group.get(g, [])})
         if not candidates:
@@ -50,7 +57,16 @@ def seed_history(*, session: Session, seed: int = 42) -> int:
         hired = rng.random() < HIRE_PROBABILITY
         for index, posting_id in enumerate(chosen):
             status = "hired" if hired and index == 0 else rng.choice(STATUSES)
-            session.add(SavedJob(user_id=user_id, posting_id=posting_id, status=status))
+            when = started + timedelta(days=rng.randint(7, 110))
+            session.add(
+                SavedJob(
+                    user_id=user_id,
+                    posting_id=posting_id,
+                    status=status,
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
             added += 1
     session.commit()
     return added

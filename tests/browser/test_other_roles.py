@@ -25,7 +25,7 @@ ROLES = {
             "/arbejdsgiver/job/ny",
         ],
     ),
-    "admin": (ADMIN_NAME, "/admin/", ["/admin/", "/admin/anmodninger", "/admin/forsoeg"]),
+    "admin": (ADMIN_NAME, "/admin/", ["/admin/", "/admin/anmodninger", "/admin/forsoeg", "/admin/bias"]),
 }
 
 

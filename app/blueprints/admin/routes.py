@@ -4,7 +4,7 @@ from flask import render_template
 
 from app.blueprints.admin import bp
 from app.db import get_session
-from app.services import stats, trial
+from app.services import interventions, stats, trial
 
 
 @bp.get("/")
@@ -17,3 +17,11 @@ def index():
 def trial_report():
     """The randomised controlled trial: arms, hires and the difference with its 95 % interval."""
     return render_template("admin/trial.html", report=trial.report(session=get_session()))
+
+
+@bp.get("/bias")
+def bias_audit():
+    """Bias audit of intervention allocation per protected group (aggregates only)."""
+    return render_template(
+        "admin/bias_audit.html", audit=interventions.bias_audit(session=get_session())
+    )

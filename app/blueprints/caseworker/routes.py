@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.blueprints.caseworker import bp
 from app.blueprints.jobseeker.forms import FEEDBACK_REASONS
 from app.db import get_session
-from app.services import caseworker, profiles
+from app.services import caseworker, interventions, profiles
 
 
 @bp.get("/")
@@ -27,4 +27,11 @@ def citizen(citizen_id: int):
         abort(404)
     except caseworker.CitizenObjected:
         return render_template("caseworker/objected.html"), 403
-    return render_template("caseworker/citizen.html", v=view, reasons=dict(FEEDBACK_REASONS))
+    features = interventions.features_from_profile(view.profile)
+    return render_template(
+        "caseworker/citizen.html",
+        v=view,
+        reasons=dict(FEEDBACK_REASONS),
+        features=features,
+        advice=interventions.advice(session=get_session(), features=features),
+    )
