@@ -273,7 +273,8 @@ def test_expired_saved_jobs_are_kept_and_marked(client, session, nurse, make_pos
     closed = make_posting(title="Lukket job", valid_through=date.today() - timedelta(days=1))
     session.add_all([SavedJob(user_id=nurse.id, posting_id=p.id) for p in (open_job, closed)])
     session.commit()
-    entries = {e.posting.title: e.expired for e in deck.saved_jobs(session=session, user_id=nurse.id)}
+    saved = deck.saved_jobs(session=session, user_id=nurse.id)
+    entries = {e.posting.title: e.expired for e in saved}
     assert entries == {"Åbent job": False, "Lukket job": True}
     body = client.get("/jobsoeger/gemte").get_data(as_text=True)
     assert body.count("Udløbet: ansøgningsfristen er overskredet") == 1

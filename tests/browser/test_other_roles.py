@@ -25,7 +25,11 @@ ROLES = {
             "/arbejdsgiver/job/ny",
         ],
     ),
-    "admin": (ADMIN_NAME, "/admin/", ["/admin/", "/admin/anmodninger", "/admin/forsoeg", "/admin/bias"]),
+    "admin": (
+        ADMIN_NAME,
+        "/admin/",
+        ["/admin/", "/admin/anmodninger", "/admin/forsoeg", "/admin/bias"],
+    ),
 }
 
 
