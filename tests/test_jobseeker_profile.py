@@ -109,3 +109,11 @@ def test_skill_suggestions_fragment(client, login_as):
     response = client.get("/jobsoeger/forslag/kompetencer?skills-0=%25%25")
     assert response.status_code == 200
     assert "<html" not in response.get_data(as_text=True)
+
+
+def test_enter_in_a_text_field_saves_instead_of_adding_a_row(client, login_as, session, odense):
+    """The first submit button in the form is a save button (browsers press it on Enter)."""
+    login_as(Role.JOBSEEKER)
+    body = client.get("/jobsoeger/profil").get_data(as_text=True)
+    first_submit = body.index('type="submit"', body.index('id="profile-form"'))
+    assert 'name="add_' not in body[first_submit - 80 : first_submit + 80]

@@ -109,12 +109,15 @@ def test_opting_out_and_back_in_in_the_browser(live_server, open_context):
 
     page.goto(f"{live_server.url}/jobsoeger/samtykker")
     page.get_by_role("button", name="Fravælg automatisk behandling").first.click()
+    # htmx swaps the purpose's card once the decision is stored; wait for it before moving on.
+    expect(page.get_by_role("button", name="Tilvælg igen").first).to_be_visible()
     page.goto(f"{live_server.url}/jobsoeger/swipe")
     expect(page.get_by_text("fravalgt algoritmiske forslag")).to_be_visible()
     assert page.locator("#card-title").count() == 0
 
     page.goto(f"{live_server.url}/jobsoeger/samtykker")
     page.get_by_role("button", name="Tilvælg igen").first.click()
+    expect(page.get_by_role("button", name="Fravælg automatisk behandling").first).to_be_visible()
     for _ in range(50):
         page.goto(f"{live_server.url}/jobsoeger/swipe")
         if page.locator("#card-title").count():
