@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from app import create_app
 from app.db import make_engine
-from app.models import Employer, Jobcentre, JobPosting, JobseekerProfile, Role, User
+from app.models import Employer, Jobcentre, JobPosting, JobseekerProfile, Postcode, Role, User
 from app.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +208,19 @@ def make_posting(session: Session) -> Callable[..., JobPosting]:
         return posting
 
     return _make
+
+
+def add_postcodes(session: Session, postcodes: dict[str, tuple[str, float, float]]) -> None:
+    """Reference postcodes a test needs (kept between tests like the rest of the reference data)."""
+    for code, (name, lat, lon) in postcodes.items():
+        if session.get(Postcode, code) is None:
+            session.add(Postcode(code=code, name=name, latitude=lat, longitude=lon))
+    session.commit()
+
+
+def client_for(app: Flask, user: User) -> FlaskClient:
+    """A second browser logged in as ``user``, for tests where two people take turns."""
+    other = app.test_client()
+    response = other.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303
+    return other

@@ -19,13 +19,12 @@ from app.models import (
     CoffeeResponse,
     Employer,
     JobseekerProfile,
-    Postcode,
     Role,
     User,
 )
 from app.services import coffee, privacy
 from consent.models import AccessLogEntry
-from tests.conftest import PASSWORD
+from tests.conftest import add_postcodes, client_for
 
 EN = {"Accept-Language": "en"}
 HX = {"HX-Request": "true", "Accept-Language": "en"}
@@ -44,10 +43,7 @@ SECRET_NEED = "Har brug for teleslynge og hæve-sænkebord"
 @pytest.fixture(autouse=True)
 def postcodes(session: Session) -> None:
     """Reference postcodes (kept between tests like the rest of the reference data)."""
-    for code, (name, lat, lon) in POSTCODES.items():
-        if session.get(Postcode, code) is None:
-            session.add(Postcode(code=code, name=name, latitude=lat, longitude=lon))
-    session.commit()
+    add_postcodes(session, POSTCODES)
 
 
 def body(response) -> str:
@@ -55,11 +51,8 @@ def body(response) -> str:
 
 
 def log_in(app: Flask, user: User) -> FlaskClient:
-    """A second browser, for tests where employer and jobseeker take turns."""
-    other = app.test_client()
-    response = other.post("/auth/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303
-    return other
+    """A second browser, for tests where two people take turns."""
+    return client_for(app, user)
 
 
 def grant(app: Flask, session: Session, user: User, action: str = "grant") -> None:

@@ -24,7 +24,7 @@ from app.models import (
     User,
 )
 from app.services import deck, matching, postings, vocabulary
-from tests.conftest import PASSWORD
+from tests.conftest import add_postcodes, client_for
 
 EN = {"Accept-Language": "en"}
 HX = {"HX-Request": "true", "Accept-Language": "en"}
@@ -58,10 +58,7 @@ VALID_FORM = {
 @pytest.fixture(autouse=True)
 def postcodes(session: Session) -> None:
     """Reference postcodes (kept between tests like the rest of the reference data)."""
-    for code, (name, lat, lon) in POSTCODES.items():
-        if session.get(Postcode, code) is None:
-            session.add(Postcode(code=code, name=name, latitude=lat, longitude=lon))
-    session.commit()
+    add_postcodes(session, POSTCODES)
 
 
 def body(response) -> str:
@@ -75,10 +72,7 @@ def all_postings(session: Session) -> list[JobPosting]:
 
 def log_in(app: Flask, user: User) -> FlaskClient:
     """A second browser, for tests where two people take turns."""
-    other = app.test_client()
-    response = other.post("/auth/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 303
-    return other
+    return client_for(app, user)
 
 
 @pytest.fixture
