@@ -342,12 +342,16 @@ class SuggestionFeedback(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """An in-app notification, e.g. a new posting in the person's top 20."""
+    """An in-app notification: a new posting in the person's top 20, or an employer's answer
+    to the person's yes to a coffee meeting."""
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    kind: str = Field(max_length=30)
+    kind: str = Field(max_length=30)  # "new_match" or "coffee_answer"
     posting_id: int | None = Field(default=None, foreign_key="jobposting.id", ondelete="CASCADE")
+    coffee_meeting_id: int | None = Field(
+        default=None, foreign_key="coffeemeeting.id", ondelete="CASCADE"
+    )
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
 

@@ -616,3 +616,23 @@ def test_withdrawing_someone_elses_yes_is_404(app, client, login_as, session, si
     response_id = responses(session, meeting.id)[0].id
     assert client.post(f"/jobsoeger/kaffemoeder/mine/{response_id}/fortryd").status_code == 404
     assert responses(session, meeting.id)[0].answer == "yes"
+
+
+def test_the_jobseeker_is_notified_of_the_answer(app, session, employer, signed_up):
+    from app.models import Notification
+
+    meeting, seeker = signed_up
+    response_id = responses(session, meeting.id)[0].id
+    jobseeker = log_in(app, seeker)
+    before = body(jobseeker.get("/jobsoeger/notifikationer", headers=EN))
+    assert "has answered your yes" not in before
+    boss = log_in(app, employer)
+    boss.post(
+        f"/arbejdsgiver/kaffemoeder/{meeting.id}/svar/{response_id}",
+        data={"decision": "accept", "message": "Velkommen kl. 10."},
+    )
+    notes = session.exec(select(Notification).where(Notification.user_id == seeker.id)).all()
+    assert [(n.kind, n.coffee_meeting_id) for n in notes] == [("coffee_answer", meeting.id)]
+    after = body(jobseeker.get("/jobsoeger/notifikationer", headers=EN))
+    assert "An employer has answered your yes to a coffee meeting" in after
+    assert meeting.title in after

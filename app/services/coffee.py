@@ -22,6 +22,7 @@ from app.models import (
     Employer,
     EscoOccupation,
     JobseekerProfile,
+    Notification,
     Postcode,
     User,
     utcnow,
@@ -386,6 +387,10 @@ def respond(
     response.employer_message = message
     response.answered_at = utcnow()
     session.add(response)
+    # The jobseeker learns about the answer in the portal (same transaction as the answer).
+    session.add(
+        Notification(user_id=response.user_id, kind="coffee_answer", coffee_meeting_id=meeting.id)
+    )
     session.commit()
     return response
 

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import EmailOutbox, JobPosting, Notification, Role, User, utcnow
+from app.models import CoffeeMeeting, EmailOutbox, JobPosting, Notification, Role, User, utcnow
 from app.services import matching, privacy
 
 TOP_N = 20
@@ -59,15 +59,18 @@ def notify_new_postings(*, session: Session, since: datetime) -> int:
     return created
 
 
-def unread(*, session: Session, user_id: int) -> list[tuple[Notification, JobPosting | None]]:
-    """The person's unread notifications with their postings, newest first."""
+def unread(
+    *, session: Session, user_id: int
+) -> list[tuple[Notification, JobPosting | None, CoffeeMeeting | None]]:
+    """The person's unread notifications with their posting or coffee meeting, newest first."""
     rows = session.exec(
-        select(Notification, JobPosting)
+        select(Notification, JobPosting, CoffeeMeeting)
         .join(JobPosting, JobPosting.id == Notification.posting_id, isouter=True)
+        .join(CoffeeMeeting, CoffeeMeeting.id == Notification.coffee_meeting_id, isouter=True)
         .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
         .order_by(col(Notification.created_at).desc())
     ).all()
-    return [(n, p) for n, p in rows]
+    return [(n, p, m) for n, p, m in rows]
 
 
 def mark_read(*, session: Session, user_id: int) -> int:
@@ -136,7 +139,8 @@ def queue_digests(*, session: Session, now: datetime | None = None) -> int:
             continue
         items = unread(session=session, user_id=user_id)
         with force_locale(user.locale or "da"):
-            lines = [f"- {p.title}, {p.hiring_organization}" for _n, p in items if p is not None]
+            postings = [posting for _note, posting, _meeting in items if posting is not None]
+            lines = [f"- {p.title}, {p.hiring_organization}" for p in postings]
             link = url_for("public.unsubscribe", token=unsubscribe_token(user_id), _external=True)
             body = "\n".join(
                 [
