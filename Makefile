@@ -7,6 +7,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PYTEST_ARGS ?=
+LOCK := requirements.lock
+LOCK_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 5000
 MODEL_DIR ?= models/multilingual-e5-small
@@ -14,20 +16,31 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export JOBUNIVERS_MODEL_PATH ?= $(abspath $(MODEL_DIR))
 
-.PHONY: help install model db reference demo index run scheduler test system-deps lint i18n bench evaluate
+.PHONY: help install lock model db reference demo index run scheduler test system-deps lint i18n bench evaluate
 
 help:
 	@echo "make run    - set up and serve the portal at http://$(HOST):$(PORT) (SQLite, demo data, local model)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
+	@echo "make lock   - regenerate requirements.lock (pinned, with hashes) from pyproject.toml"
 
-# The virtualenv is rebuilt when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# Every third-party package comes from the lock file, pinned and checked against its hashes
+# (torch's is the hash of the CPU wheel that pip's find-links provide). The project itself is then
+# installed editable without resolving anything, built by the locked setuptools. The virtualenv is
+# rebuilt when the lock file or pyproject.toml changes.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@touch $@
 
 install: $(VENV)/.installed
+
+# Regenerates the lock file from pyproject.toml (runtime, dev and build dependencies, pip itself).
+# Pins already in the lock file are kept; `make lock LOCK_ARGS=--upgrade` moves them to the newest.
+lock: install
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
+		--all-build-deps --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
 
 model: install
 	$(PY) -m recommender model build --onnx --out $(MODEL_DIR)
