@@ -9,6 +9,7 @@ demo_cli = AppGroup("demo", help="Deterministic demo data.")
 jobs_cli = AppGroup("jobs", help="The scheduler process (run exactly one).")
 matching_cli = AppGroup("matching", help="Embeddings and suggestions.")
 research_cli = AppGroup("research", help="Pseudonymised exports for evaluation research.")
+consent_cli = AppGroup("consent", help="The consent ledger.")
 
 
 @reference_cli.command("load")
@@ -32,11 +33,19 @@ def reference_load() -> None:
 @click.option("--seed", default=42, show_default=True, type=int)
 def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None:
     """Create demo accounts, employers, postings and CVs (idempotent, deterministic by seed)."""
+    from flask import current_app
     from sqlmodel import Session
 
     from app.db import get_engine
     from app.services import demo
 
+    # Demo accounts share one published password: they must never reach a real database.
+    if not current_app.config["DEMO"]:
+        raise click.ClickException(
+            "demo data can only be seeded in development with demo mode on "
+            f"(JOBUNIVERS_ENV_NAME is {current_app.config['ENV_NAME']!r}, JOBUNIVERS_DEMO is off); "
+            "nothing was written"
+        )
     with Session(get_engine()) as session:
         try:
             summary = demo.seed(
@@ -60,7 +69,8 @@ def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None
 
 @matching_cli.command("index")
 def matching_index() -> None:
-    """Embed new or changed postings with the configured model (unchanged ones cost nothing)."""
+    """Embed new or changed postings with the configured model (unchanged ones cost nothing),
+    then rank everyone who has no current suggestions yet."""
     import time
 
     from sqlmodel import Session
@@ -71,7 +81,10 @@ def matching_index() -> None:
     started = time.perf_counter()
     with Session(get_engine()) as session:
         embedded = matching.embed_postings(session=session)
-    click.echo(f"embedded {embedded} postings in {time.perf_counter() - started:.1f} s")
+        click.echo(f"embedded {embedded} postings in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        ranked = matching.refresh_everyone_pending(session=session)
+    click.echo(f"ranked {ranked} people in {time.perf_counter() - started:.1f} s")
 
 
 @research_cli.command("export")
@@ -107,6 +120,28 @@ def jobs_run() -> None:
     run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
+@consent_cli.command("verify")
+def consent_verify() -> None:
+    """Check the consent ledger's hash chain, head and triggers; exit 1 naming the first break."""
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.services import privacy
+    from consent import integrity
+
+    with Session(get_engine()) as session:
+        report = integrity.verify(session, privacy.pseudonymiser())
+    if report.ok:
+        click.echo(f"OK: {report.events} consent events verified; chain head {report.head_hash}")
+        return
+    click.echo(
+        f"BROKEN: {len(report.problems)} problem(s); first broken link: {report.first_broken}"
+    )
+    for problem in report.problems[1:]:
+        click.echo(f"  also: {problem}")
+    raise click.exceptions.Exit(1)
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(reference_cli)
@@ -114,3 +149,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(research_cli)
+    app.cli.add_command(consent_cli)

@@ -11,30 +11,46 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.models import utcnow
-from app.services import auth as auth_service
 from app.services import matching, notifications
 from consent import rights
+from consent.models import ConsentLedgerHead
 
 INDEX_INTERVAL = timedelta(minutes=10)
 NOTIFY_INTERVAL = timedelta(hours=1)
+RANK_INTERVAL = timedelta(minutes=1)
 
 
 def housekeeping(app: Flask) -> None:
-    """Drop old session records and access-log rows past their retention."""
+    """Delete every record past its retention period and log the consent ledger's head.
+
+    The periods are ``consent.purposes.RETENTION``, the same rules the record of processing
+    shows. The logged head (length and last hash) is a copy of the hash chain's end outside the
+    database, against which ``flask consent verify`` output can be compared.
+    """
     with app.app_context(), Session(get_engine()) as session:
-        hours = app.config["SESSION_ABSOLUTE_HOURS"] + 24
-        removed = auth_service.purge_sessions(session=session, older_than=timedelta(hours=hours))
-        purged = rights.retention_purge(
-            session, utcnow(), access_log_days=app.config["ACCESS_LOG_RETENTION_DAYS"]
-        )
+        deleted = rights.retention_purge(session, utcnow())
         session.commit()
-        app.logger.info("housekeeping: removed %d sessions, %d access-log rows", removed, purged)
+        head = session.get(ConsentLedgerHead, 1)
+        summary = ", ".join(f"{count} {table}" for table, count in deleted.items())
+        app.logger.info("housekeeping: deleted %s", summary)
+        if head is not None:
+            app.logger.info("consent ledger head: %d events, %s", head.length, head.last_hash)
 
 
 def index_postings(app: Flask) -> None:
     """Embed new or changed postings so page views never wait for the model."""
     with app.app_context(), Session(get_engine()) as session:
         app.logger.info("index: embedded %d postings", matching.embed_postings(session=session))
+
+
+def rank_pending(app: Flask) -> None:
+    """Rank people never ranked or changed since, and withdraw results after an opt-out.
+
+    Pages never rank (a GET writes nothing), so first suggestions come from here or from the
+    background job a profile save, swipe or consent change submits.
+    """
+    with app.app_context(), Session(get_engine()) as session:
+        app.logger.info("ranking: %d people", matching.refresh_pending(session=session))
 
 
 def notify(app: Flask) -> None:
@@ -57,6 +73,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", **common)
     scheduler.add_job(
         index_postings, "interval", seconds=INDEX_INTERVAL.total_seconds(), id="index", **common
+    )
+    scheduler.add_job(
+        rank_pending, "interval", seconds=RANK_INTERVAL.total_seconds(), id="rank", **common
     )
     scheduler.add_job(
         notify, "interval", seconds=NOTIFY_INTERVAL.total_seconds(), id="notify", **common

@@ -3,11 +3,12 @@
 * ``consent.purposes``  – the processing purposes, their legal bases and texts; the Art. 30 record.
 * ``consent.models``    – consent ledger, access log, data-subject requests, erasure records.
 * ``consent.ledger``    – record decisions, derive state, ``is_permitted``, consent receipts.
+* ``consent.integrity`` – the ledger's hash chain, its append-only triggers and ``verify``.
 * ``consent.guard``     – ``require``/``permitted``/``log_access``: the one check before any use
   of a person's data by someone else, always logged.
 * ``consent.pseudonym`` – keyed HMAC-SHA256 pseudonyms for user ids and CPR numbers.
 * ``consent.rights``    – the personal-data registry, export, erasure, request deadlines and the
-  access-log retention purge.
+  retention purge (the periods are in ``consent.purposes``).
 
 Transactions: ledger and rights functions flush and leave the commit to the calling service;
 the guard commits its access-log row at once, and ``rights.erase`` commits (or rolls back) the

@@ -4,7 +4,9 @@ Nothing is updated in place. Every grant, withdrawal, objection, opt-out and opt
 ``ConsentEvent``; the state of a person's purposes is computed from their events each time it is
 needed, so a withdrawal takes effect on the very next check and the history stays provable.
 
-Writes are flushed, not committed: the calling service owns the transaction.
+Writes are flushed, not committed: the calling service owns the transaction. Flushing links each
+event into the ledger's hash chain (``consent.integrity``), and the database refuses to change or
+delete it afterwards.
 
 Rules:
 
@@ -141,6 +143,7 @@ def record(
         channel=channel.value,
         actor_id=actor_id,
         actor_role=actor_role,
+        actor_pseudonym=None if actor_id is None else pseudonymiser.user(actor_id),
     )
     session.add(event)
     session.flush()

@@ -2,9 +2,11 @@
 erasure records.
 
 The consent ledger (``ConsentEvent``) is append-only: the state of a person's consents and
-objections is derived from the events, never stored or updated in place. The ORM refuses to
-update or delete a ledger row; the single exception is erasure (``consent.rights.erase``), which
-by law must remove the person's rows and does so with explicit SQL statements.
+objections is derived from the events, never stored or updated in place. Every event is linked
+into a hash chain when it is flushed (``consent.integrity``), and database triggers refuse to
+update or delete a ledger row (migration 0006); the ORM refuses as well, with a clearer error.
+The single exception is erasure (``consent.rights.erase``), which turns the person's events into
+pseudonymous tombstones by clearing their user ids, and nothing else.
 
 Foreign keys to ``user.id`` are ``ON DELETE RESTRICT``: a person can only disappear through
 ``consent.rights.erase``, which clears these rows first and leaves pseudonymised traces where the
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Text, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
 
@@ -93,8 +96,11 @@ ERASURE_PURPOSE_ID = "*"  # purpose_id of the ledger event that records an erasu
 class ConsentEvent(SQLModel, table=True):
     """One decision in the append-only consent ledger.
 
-    ``subject_pseudonym`` (HMAC of the user id) is written with every event, so the fact that an
-    erasure happened can be kept after ``subject_id`` is gone.
+    ``subject_pseudonym`` and ``actor_pseudonym`` (keyed HMACs of the user ids) are written with
+    every event and covered by its hash; the user ids are not, so erasure can clear them and the
+    tombstone still proves that a decision on that purpose was made, when, and by which (now
+    unknown) person. ``seq``, ``prev_hash`` and ``event_hash`` are filled in at flush time by
+    ``consent.integrity``; callers never set them.
     """
 
     __table_args__ = (
@@ -116,6 +122,29 @@ class ConsentEvent(SQLModel, table=True):
         default=None, foreign_key="user.id", index=True, ondelete="RESTRICT"
     )
     actor_role: str = Field(max_length=20)
+    # Empty for events recorded before the hash chain existed (migration 0006), and when no
+    # person recorded the event.
+    actor_pseudonym: str | None = Field(default=None, max_length=64)
+    seq: int | None = Field(default=None, nullable=False, unique=True)
+    prev_hash: str | None = Field(default=None, nullable=False, max_length=64)
+    event_hash: str | None = Field(default=None, nullable=False, max_length=64)
+
+
+class ConsentLedgerHead(SQLModel, table=True):
+    """The end of the consent ledger's hash chain: a single row (id 1).
+
+    Appends lock and update it, which serialises them on every database; ``length`` and
+    ``last_hash`` let ``consent.integrity.verify`` notice events cut off the end of the chain.
+    ``erasure_open`` is true only inside the erasure routine's own transaction: the ledger's
+    triggers read it to allow the one kind of update erasure makes.
+    """
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    length: int = Field(default=0)
+    last_hash: str = Field(max_length=64)
+    erasure_open: bool = Field(default=False)
 
 
 class AccessLogEntry(SQLModel, table=True):
@@ -182,6 +211,17 @@ class ErasureRecord(SQLModel, table=True):
 
 class LedgerImmutableError(RuntimeError):
     """Raised when code tries to change or delete a consent event through the ORM."""
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _link_appended_events(session: OrmSession, _context, _instances) -> None:
+    # Every session (SQLModel's included) links new events into the chain before they are
+    # written, whoever created them; bulk inserts that bypass this fail on the NOT NULL columns.
+    appended = [obj for obj in session.new if isinstance(obj, ConsentEvent)]
+    if appended:
+        from consent import integrity  # imported here: integrity imports this module
+
+        integrity.link(session, appended)
 
 
 @event.listens_for(ConsentEvent, "before_update")

@@ -9,12 +9,19 @@ Texts are versioned. Consent is given to a specific text, so changing a title, t
 recipient or retention period means bumping the version; consent given to an older version is
 then no longer valid and must be renewed. ``PUBLISHED`` holds a fingerprint of every published
 version, and a test fails when a text changes without a new version.
+
+Retention periods are defined once, here: the purpose texts, the record of processing
+(``retention_schedule``) and the scheduler's purge (``consent.rights.retention_purge``) all read
+the same ``Period`` constants and ``RETENTION`` rules, so changing a period changes the texts,
+and with them the fingerprints, which forces a new version of every purpose that promises it.
 """
 
 import hashlib
 import json
+from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Literal
 
@@ -35,6 +42,63 @@ class Localised:
     def get(self, locale: str | None = None) -> str:
         """The text for ``locale`` ("da", "en", "en-GB", ...); Danish for anything else."""
         return self.en if (locale or "").lower().startswith("en") else self.da
+
+
+_UNITS = {
+    "months": (Localised("måned", "month"), Localised("måneder", "months")),
+    "days": (Localised("dag", "day"), Localised("dage", "days")),
+    "hours": (Localised("time", "hour"), Localised("timer", "hours")),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A retention period in one unit: whole calendar months, days or hours."""
+
+    months: int = 0
+    days: int = 0
+    hours: int = 0
+
+    def __post_init__(self) -> None:
+        given = [amount for amount in (self.months, self.days, self.hours) if amount]
+        if len(given) != 1 or given[0] < 0:
+            raise ValueError("a period is a positive number of months, days or hours")
+
+    def _unit(self) -> tuple[str, int]:
+        for unit in ("months", "days", "hours"):
+            if getattr(self, unit):
+                return unit, getattr(self, unit)
+        raise AssertionError("unreachable: checked in __post_init__")
+
+    def describe(self, locale: str | None = None) -> str:
+        """The period in words: "6 måneder", "2 days", ..."""
+        unit, amount = self._unit()
+        singular, plural = _UNITS[unit]
+        return f"{amount} {(singular if amount == 1 else plural).get(locale)}"
+
+    def cutoff(self, now: datetime) -> datetime:
+        """``now`` minus the period: records older than this are due for deletion.
+
+        Months are calendar months (31 August minus 6 months is the last day of February).
+        """
+        unit, amount = self._unit()
+        if unit == "days":
+            return now - timedelta(days=amount)
+        if unit == "hours":
+            return now - timedelta(hours=amount)
+        year, month_index = divmod(now.year * 12 + now.month - 1 - amount, 12)
+        day = min(now.day, monthrange(year, month_index + 1)[1])
+        return now.replace(year=year, month=month_index + 1, day=day)
+
+
+# How long records are kept. Purpose texts quote these, so a change needs a new purpose version.
+CASE_DATA_KEPT = Period(months=6)  # after the case at the jobcentre is closed
+COFFEE_SIGNUPS_KEPT = Period(months=6)  # after the meeting
+EMAILS_KEPT = Period(months=6)
+ACCESS_LOG_KEPT = Period(months=6)
+SESSIONS_KEPT = Period(days=2)  # longer than a login session may last (12 hours by default)
+LOGIN_ATTEMPTS_KEPT = Period(days=2)  # longer than the login throttle counts back (24 hours)
+UNSUBSCRIBE_LINKS_KEPT = Period(days=1)  # after the link expired: no use keeping a dead token
 
 
 class UnknownPurposeError(KeyError):
@@ -188,8 +252,8 @@ WITHIN_JOBCENTRE = Localised(
     "Jobcentre staff who work on your case",
 )
 CASE_RETENTION = Localised(
-    "Slettes 6 måneder efter, at dit forløb i jobcentret er afsluttet",
-    "Deleted 6 months after your case at the jobcentre is closed",
+    f"Slettes {CASE_DATA_KEPT.describe('da')} efter, at dit forløb i jobcentret er afsluttet",
+    f"Deleted {CASE_DATA_KEPT.describe('en')} after your case at the jobcentre is closed",
 )
 
 SECURITY_MEASURES: tuple[Localised, ...] = (
@@ -199,9 +263,9 @@ SECURITY_MEASURES: tuple[Localised, ...] = (
     ),
     Localised(
         "Al adgang til andres personoplysninger logges, også afviste forsøg; loggen gemmes i "
-        "6 måneder",
+        f"{ACCESS_LOG_KEPT.describe('da')}",
         "Every access to another person's data is logged, refused attempts too; the log is kept "
-        "for 6 months",
+        f"for {ACCESS_LOG_KEPT.describe('en')}",
     ),
     Localised(
         "Krypteret forbindelse (HTTPS) og tidsbegrænsede login-sessioner",
@@ -328,9 +392,9 @@ _PURPOSES: tuple[Purpose, ...] = (
         ),
         retention=Localised(
             "Profilen vises, indtil du trækker samtykket tilbage. Tilmeldinger til møder slettes "
-            "6 måneder efter mødet.",
+            f"{COFFEE_SIGNUPS_KEPT.describe('da')} efter mødet.",
             "Your profile is shown until you withdraw your consent. Meeting sign-ups are deleted "
-            "6 months after the meeting.",
+            f"{COFFEE_SIGNUPS_KEPT.describe('en')} after the meeting.",
         ),
         optional=True,
         purpose_category="Third Party Disclosure",
@@ -362,9 +426,11 @@ _PURPOSES: tuple[Purpose, ...] = (
         ),
         retention=Localised(
             "Dine swipes bruges til tilpasning, indtil du trækker samtykket tilbage. Selve "
-            "swipene slettes 6 måneder efter, at dit forløb i jobcentret er afsluttet.",
+            f"swipene slettes {CASE_DATA_KEPT.describe('da')} efter, at dit forløb i jobcentret "
+            "er afsluttet.",
             "Your swipes are used for tailoring until you withdraw your consent. The swipes "
-            "themselves are deleted 6 months after your case at the jobcentre is closed.",
+            f"themselves are deleted {CASE_DATA_KEPT.describe('en')} after your case at the "
+            "jobcentre is closed.",
         ),
         optional=True,
         purpose_category="Personalised Experience",
@@ -394,8 +460,10 @@ _PURPOSES: tuple[Purpose, ...] = (
             ),
         ),
         retention=Localised(
-            "Indtil du framelder dig. Sendte e-mails gemmes i portalen i 6 måneder.",
-            "Until you unsubscribe. Sent emails are kept in the portal for 6 months.",
+            f"Indtil du framelder dig. Sendte e-mails gemmes i portalen i "
+            f"{EMAILS_KEPT.describe('da')}.",
+            f"Until you unsubscribe. Sent emails are kept in the portal for "
+            f"{EMAILS_KEPT.describe('en')}.",
         ),
         optional=True,
         purpose_category="Contact Me",
@@ -469,6 +537,105 @@ PUBLISHED: Mapping[str, Mapping[int, str]] = MappingProxyType(
         "research_evaluation": {1: "b076a223a4281202"},
     }
 )
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+Anchor = Literal["row", "parent", "case_closed"]
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """One kind of record, how long it is kept and from when (Art. 5(1)(e), Art. 30(1)(f)).
+
+    ``anchor`` says where the age is read: ``row``, the row's own timestamp ``column``;
+    ``parent``, the timestamp column named in ``parent`` of the row that ``column`` references
+    by id; ``case_closed``, ``column`` holds a jobseeker's user id and the age counts from the
+    end of their last caseworker assignment, once none is open. Tables are named, not imported
+    (the application's tables live in ``app.models``); a rule for a table the schema does not
+    have is skipped.
+    """
+
+    table: str
+    column: str
+    period: Period
+    what: Localised
+    counted_from: Localised
+    anchor: Anchor = "row"
+    parent: tuple[str, str] | None = None
+
+
+RETENTION: tuple[RetentionRule, ...] = (
+    RetentionRule(
+        "swipe",
+        "user_id",
+        CASE_DATA_KEPT,
+        Localised("Dine svar på jobforslag (swipes)", "Your answers to job suggestions (swipes)"),
+        Localised(
+            "efter, at dit forløb i jobcentret er afsluttet",
+            "after your case at the jobcentre is closed",
+        ),
+        anchor="case_closed",
+    ),
+    RetentionRule(
+        "coffeeresponse",
+        "meeting_id",
+        COFFEE_SIGNUPS_KEPT,
+        DATA_CATEGORIES["coffee_meetings"],
+        Localised("efter mødet", "after the meeting"),
+        anchor="parent",
+        parent=("coffeemeeting", "starts_at"),
+    ),
+    RetentionRule(
+        "emailoutbox",
+        "created_at",
+        EMAILS_KEPT,
+        Localised("E-mails fra portalen", "Emails from the portal"),
+        Localised("efter, at de er skrevet", "after they were written"),
+    ),
+    RetentionRule(
+        "accesslogentry",
+        "at",
+        ACCESS_LOG_KEPT,
+        DATA_CATEGORIES["access_log"],
+        Localised("efter hver adgang", "after each access"),
+    ),
+    RetentionRule(
+        "authsession",
+        "created_at",
+        SESSIONS_KEPT,
+        Localised("Login-sessioner", "Login sessions"),
+        Localised("efter login", "after logging in"),
+    ),
+    RetentionRule(
+        "loginattempt",
+        "created_at",
+        LOGIN_ATTEMPTS_KEPT,
+        Localised(
+            "Mislykkede loginforsøg (pseudonymiserede)", "Failed login attempts (pseudonymised)"
+        ),
+        Localised("efter forsøget", "after the attempt"),
+    ),
+    RetentionRule(
+        "unsubscribetoken",
+        "expires_at",
+        UNSUBSCRIBE_LINKS_KEPT,
+        Localised("Afmeldingslinks i e-mails", "Unsubscribe links in emails"),
+        Localised("efter, at linket er udløbet", "after the link has expired"),
+    ),
+)
+
+
+def retention_schedule(locale: str = "da") -> list[dict[str, str]]:
+    """``RETENTION`` in words for the record of processing, in the order above."""
+    return [
+        {
+            "table": rule.table,
+            "what": rule.what.get(locale),
+            "deleted": f"{rule.period.describe(locale)} {rule.counted_from.get(locale)}",
+        }
+        for rule in RETENTION
+    ]
 
 
 def get(purpose_id: str) -> Purpose:

@@ -1,5 +1,5 @@
 """Data-subject rights: export (Art. 15/20), erasure (Art. 17), request deadlines (Art. 12(3))
-and the retention purge of the access log.
+and the retention purge (``consent.purposes.RETENTION``).
 
 Everything is table-driven so nothing is forgotten. ``PERSONAL_DATA`` lists every (table,
 column) that holds a user id pointing at the person the row is about; the application registers
@@ -8,10 +8,12 @@ so this module does not depend on the application). A test walks ``SQLModel.meta
 when a column referencing ``user.id`` is not registered.
 
 Erasure deletes or anonymises every registered row in one transaction. What stays is
-non-identifying: one ledger event saying that an erasure happened and an ``ErasureRecord``, both
-carrying the keyed pseudonym of the user id, plus the access-log rows and requests (anonymised to
-the pseudonym), which the municipality must keep as security logs and as evidence that the
-request was answered in time.
+non-identifying: the person's consent events as pseudonymous tombstones (user ids cleared; the
+purpose, decision, time and hash chain kept, so the ledger still verifies and still proves what
+was consented to), one ledger event saying that an erasure happened and an ``ErasureRecord``,
+all carrying the keyed pseudonym of the user id, plus the access-log rows and requests
+(anonymised to the pseudonym), which the municipality must keep as security logs and as evidence
+that the request was answered in time.
 """
 
 import base64
@@ -29,7 +31,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from consent import ledger
+from consent import integrity, ledger
 from consent.models import (
     ERASURE_PURPOSE_ID,
     OPEN_REQUEST_STATUSES,
@@ -43,7 +45,7 @@ from consent.models import (
     utcnow,
 )
 from consent.pseudonym import Pseudonymiser
-from consent.purposes import DATA_CATEGORIES
+from consent.purposes import DATA_CATEGORIES, RETENTION, RetentionRule
 
 EraseMode = Literal["delete", "anonymise"]
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
@@ -126,7 +128,8 @@ register_personal_table("authsession", "user_id", "account", redact=("token_hash
 register_personal_table("jobseekerprofile", "user_id", "cv")
 register_personal_table("caseworkerassignment", "jobseeker_id", "case")
 register_personal_table("caseworkerassignment", "caseworker_id", "case", redact=("jobseeker_id",))
-register_personal_table("consentevent", "subject_id", "consent")
+# Consent events become tombstones: the database allows erasure to clear the user ids only.
+register_personal_table("consentevent", "subject_id", "consent", "anonymise")
 register_personal_table(
     "consentevent", "actor_id", "consent", "anonymise", redact=("subject_id", "subject_pseudonym")
 )
@@ -359,8 +362,9 @@ def erase(
             ).all()
         )
         counts: dict[str, int] = {}
-        for entry, table in entries:
-            counts[entry.key] = _apply(session, entry, table, subject_id, pseudonym)
+        with integrity.erasure_window(session):
+            for entry, table in entries:
+                counts[entry.key] = _apply(session, entry, table, subject_id, pseudonym)
         left = _remaining_references(session, subject_id)
         if left:
             raise ErasureIncompleteError(f"rows still reference the person: {left}")
@@ -383,6 +387,11 @@ def erase(
                 channel=Channel(channel).value,
                 actor_id=None if actor_id == subject_id else actor_id,
                 actor_role=actor_role,
+                actor_pseudonym=(
+                    None
+                    if actor_id is None or actor_id == subject_id
+                    else pseudonymiser.user(actor_id)
+                ),
             )
         )
         record = ErasureRecord(
@@ -516,14 +525,41 @@ def open_requests(session: Session) -> list[DataSubjectRequest]:
 # --- Retention ---------------------------------------------------------------------------------
 
 
-def retention_purge(session: Session, now: datetime, access_log_days: int = 183) -> int:
-    """Delete access-log rows older than ``access_log_days`` (about six months); returns the
-    number deleted. Run daily from the scheduler; the caller commits."""
+def _due_rows(rule: RetentionRule, table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
+    """The condition selecting the rows of ``table`` that ``rule`` says are past retention."""
+    cutoff = rule.period.cutoff(now)
+    column = table.c[rule.column]
+    if rule.anchor == "row":
+        return column < cutoff
+    if rule.anchor == "parent":
+        assert rule.parent is not None, f"{rule.table}: a parent rule names its parent"
+        parent_name, parent_column = rule.parent
+        parent = _table(parent_name)
+        return column.in_(sa.select(parent.c.id).where(parent.c[parent_column] < cutoff))
+    # A case is closed when the person has caseworker assignments and all of them have ended.
+    assignments = _table("caseworkerassignment")
+    closed = (
+        sa.select(assignments.c.jobseeker_id)
+        .group_by(assignments.c.jobseeker_id)
+        .having(sa.func.count() == sa.func.count(assignments.c.ended_at))
+        .having(sa.func.max(assignments.c.ended_at) < cutoff)
+    )
+    return column.in_(closed)
+
+
+def retention_purge(session: Session, now: datetime) -> dict[str, int]:
+    """Delete every row past its retention period (``consent.purposes.RETENTION``).
+
+    Returns the number of rows deleted per table; tables the schema does not define are
+    skipped. Run from the scheduler; the caller commits.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    if access_log_days < 1:
-        raise ValueError("access_log_days must be positive")
-    cutoff = now - timedelta(days=access_log_days)
-    access_log = _table("accesslogentry")
-    result = session.exec(sa.delete(access_log).where(access_log.c.at < cutoff))
-    return int(result.rowcount or 0)
+    deleted: dict[str, int] = {}
+    for rule in RETENTION:
+        table = SQLModel.metadata.tables.get(rule.table)
+        if table is None:
+            continue
+        result = session.exec(sa.delete(table).where(_due_rows(rule, table, now)))
+        deleted[rule.table] = deleted.get(rule.table, 0) + int(result.rowcount or 0)
+    return deleted

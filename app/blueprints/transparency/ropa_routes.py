@@ -4,15 +4,19 @@ from flask import render_template
 from flask_babel import get_locale
 
 from app.blueprints.transparency import bp
-from app.services import privacy
+from app.services import privacy, trial
+from consent import purposes
 
 
 @bp.get("/behandlinger")
 def processing():
-    """Every purpose: legal basis, data, recipients, retention and security, in plain words."""
+    """Every purpose: legal basis, data, recipients, retention and security, in plain words,
+    and the legal basis of the randomised trial."""
     locale = str(get_locale() or "da")
     return render_template(
         "transparency/ropa.html",
         records=privacy.records_of_processing(locale=locale),
         controller=privacy.controller(),
+        trial=trial.legal_basis_record(),
+        retention=purposes.retention_schedule(locale),
     )
