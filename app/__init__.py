@@ -1,16 +1,20 @@
 """Jobunivers: the application factory."""
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import db
+from app import bodylimit, converters, db, keys
 from app.config import Config
 from app.extensions import babel, csrf, limiter, login_manager
 from consent.pseudonym import Pseudonymiser
+
+# Browsers must use HTTPS for a year, on every subdomain, once they have seen this header.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_security(app)
     db.init_app(app)
     register_extensions(app)
+    converters.register(app)  # before any rule exists: ids in URLs are range-checked
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -33,26 +38,43 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_security(app: Flask) -> None:
-    """Fail loudly on an unsafe production start; harden cookies in production."""
-    production = app.config["ENV_NAME"] == "production"
-    if not app.config.get("SECRET_KEY"):
-        if production:
-            raise RuntimeError("JOBUNIVERS_SECRET_KEY must be set in production")
-        app.config["SECRET_KEY"] = "dev-only-not-secret"
-    if not app.config.get("PSEUDONYM_KEY"):
-        if production:
-            raise RuntimeError("JOBUNIVERS_PSEUDONYM_KEY must be set in production")
-        app.config["PSEUDONYM_KEY"] = "00" * 32
+    """Fail loudly on an unsafe start; demo mode and generated keys exist only in development;
+    forwarded headers are trusted only from configured proxies; production cookies are hardened.
+    """
+    env_name = app.config["ENV_NAME"]
+    development = env_name == "development"
+    demo = app.config.get("DEMO")
+    if demo is None:
+        app.config["DEMO"] = development
+    elif not isinstance(demo, bool):
+        raise RuntimeError("JOBUNIVERS_DEMO must be true or false")
+    elif demo and not development:
+        # Refusing (rather than silently switching it off) makes the mistake visible at once;
+        # either way no demo login, demo password or demo seed can run outside development.
+        raise RuntimeError(
+            "JOBUNIVERS_DEMO=true is only allowed with JOBUNIVERS_ENV_NAME=development"
+        )
+    for name in ("SECRET_KEY", "PSEUDONYM_KEY"):
+        if not app.config.get(name):
+            if not development:
+                raise RuntimeError(f"JOBUNIVERS_{name} must be set in {env_name}")
+            app.config[name] = keys.load_or_create(Path(app.instance_path) / name.lower())
     # A malformed or short key must stop the start-up, not produce unlinkable pseudonyms.
     Pseudonymiser.from_hex(app.config["PSEUDONYM_KEY"])
-    if production:
+    hops = app.config["PROXY_HOPS"]
+    if not isinstance(hops, int) or isinstance(hops, bool) or hops < 0:
+        raise RuntimeError("JOBUNIVERS_PROXY_HOPS must be a whole number >= 0")
+    if hops:
+        # Each proxy appends one X-Forwarded-For value; only the last ``hops`` can be trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if env_name == "production":
         app.config.update(
             SESSION_COOKIE_NAME="__Host-session",
             SESSION_COOKIE_SECURE=True,
             SESSION_COOKIE_PATH="/",
             PREFERRED_URL_SCHEME="https",
         )
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    bodylimit.register(app)  # the first before_request hook: CSRF already reads the body
 
 
 def select_locale() -> str:
@@ -72,6 +94,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects from ``app.extensions``."""
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    if app.config.get("RATELIMIT_STORAGE_URL"):
+        # JOBUNIVERS_RATELIMIT_STORAGE_URL (e.g. Redis) makes the limits global across workers.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     limiter.init_app(app)
     login_manager.init_app(app)
     from app.services import auth as auth_service
@@ -133,6 +158,10 @@ def register_template_helpers(app: Flask) -> None:
         """Readable labels for machine keys (unknown keys are shown as they are)."""
         return [names.get(key, key) for key in keys]
 
+    from app.services.auth import SESSION_KEY
+
+    production = app.config["ENV_NAME"] == "production"
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(
@@ -145,4 +174,14 @@ def register_template_helpers(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
         )
+        # Another site opened from here (or opening us) gets no handle on this window.
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if production:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        # Anything answered to a logged-in person (pages, fragments, downloads, redirects) may
+        # hold personal data: no browser, proxy or back-button cache may keep it. The user loader
+        # needs this session token, so without it nobody is logged in. Static files are the same
+        # for everyone and stay cacheable.
+        if SESSION_KEY in session and request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -14,10 +14,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Config:
     """Defaults for the embedded, single-machine set-up (SQLite, demo data, local model)."""
 
+    # Without SECRET_KEY/PSEUDONYM_KEY, development generates random keys once into instance/;
+    # any other environment refuses to start.
     SECRET_KEY: str | None = None
     ENV_NAME = "development"  # "production" makes a missing SECRET_KEY fatal and cookies __Host-
     DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'jobunivers.db'}"
-    DEMO = True
+    # Demo mode (one-click demo logins, demo seed, demo passwords). None: on in development only;
+    # true in any other environment stops the start-up.
+    DEMO: bool | None = None
+
+    # Requests: bodies above this are refused with 413 (a CV upload is at most 5 MB).
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host. 0 trusts none:
+    # a client reaching gunicorn directly must not choose its own address.
+    PROXY_HOPS = 0
 
     # Sessions: server-side session records; idle and absolute limits.
     SESSION_IDLE_MINUTES = 30
@@ -36,6 +46,29 @@ class Config:
     OIDC_MUNICIPALITY_ISSUER: str | None = None
     OIDC_MUNICIPALITY_CLIENT_ID: str | None = None
     OIDC_MUNICIPALITY_CLIENT_SECRET: str | None = None
+    # Assurance level (``acr``) requested and required, space-separated; a higher NSIS level is
+    # accepted too. MitID: "substantial" by default. None: no requirement.
+    OIDC_MITID_ACR_VALUES: str | None = "https://data.gov.dk/concept/core/nsis/loa/Substantial"
+    OIDC_MUNICIPALITY_ACR_VALUES: str | None = None
+    # Only people with this value in this claim of the municipality's ID token become caseworkers.
+    OIDC_MUNICIPALITY_ROLE_CLAIM = "groups"
+    OIDC_MUNICIPALITY_CASEWORKER_ROLE = "jobunivers-caseworker"
+
+    # Local password logins are throttled per account and per client address, in the database
+    # (so across workers and restarts): from the N-th failure within the window on, wait
+    # BASE seconds, doubling with each further failure, up to MAX (the temporary lock).
+    LOGIN_THROTTLE_ACCOUNT_FAILURES = 5
+    LOGIN_THROTTLE_ADDRESS_FAILURES = 20
+    LOGIN_THROTTLE_BASE_SECONDS = 60
+    LOGIN_THROTTLE_MAX_SECONDS = 3600
+    LOGIN_THROTTLE_WINDOW_HOURS = 24
+    # Second factor (TOTP): required for these roles, offered to these (local accounts only).
+    MFA_REQUIRED_ROLES = ("admin",)
+    MFA_OFFERED_ROLES = ("admin", "caseworker", "employer")
+    # Key that encrypts TOTP secrets at rest; None derives one from SECRET_KEY (HKDF).
+    MFA_ENCRYPTION_KEY: str | None = None
+    # Erasure and changes to the second factor need a login or re-authentication this recent.
+    REAUTH_MINUTES = 5
 
     # Embedding model used by the recommender.
     MODEL_PATH = str(PROJECT_ROOT / "models" / "multilingual-e5-small")
@@ -48,10 +81,15 @@ class Config:
 
     RATELIMIT_DEFAULT = "600 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    # redis://host:6379/0 makes the limits global across workers and restarts (mapped onto
+    # RATELIMIT_STORAGE_URI by the factory); when Redis is down the limits fall back to memory.
+    RATELIMIT_STORAGE_URL: str | None = None
+    RATELIMIT_KEY_PREFIX = "jobunivers"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    ACCESS_LOG_RETENTION_DAYS = 183
+    UNSUBSCRIBE_TOKEN_DAYS = 60  # how long the unsubscribe link in an e-mail works
 
     # The data controller named on consent receipts and the Art. 30 record.
     CONTROLLER_NAME = "Jobcentret i kommunen"
@@ -68,3 +106,8 @@ class Config:
     TRIAL_ENABLED = True
     TRIAL_ID = "jobunivers-pilot-1"
     TRIAL_BLOCK_SIZE = 4  # base of links in e-mails sent by the scheduler
+    # Who may be randomised and counted: "consent" (only people who consented to the research
+    # purpose) or "public_task" (everyone not opted out of matching; then name the statutory
+    # basis in TRIAL_LEGAL_REFERENCE, shown on the record of processing, or nobody is randomised).
+    TRIAL_LEGAL_BASIS = "consent"
+    TRIAL_LEGAL_REFERENCE = ""

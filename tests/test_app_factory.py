@@ -1,9 +1,19 @@
 """The application factory, configuration and the role gates of every blueprint."""
 
 import pytest
+from flask import Flask
 
 from app import create_app
+from app.config import Config
 from app.models import Role
+
+
+@pytest.fixture(autouse=True)
+def instance_dir(tmp_path, monkeypatch):
+    """Keys a development start generates go to a temporary instance folder, not the real one."""
+    folder = tmp_path / "instance"
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
+    return folder
 
 
 def test_config_from_prefixed_env(monkeypatch, database_url):
@@ -14,15 +24,37 @@ def test_config_from_prefixed_env(monkeypatch, database_url):
     assert app.config["DEMO"] is False
 
 
-def test_test_config_overrides(app):
+def test_test_config_overrides_defaults_and_environment(monkeypatch, database_url):
+    monkeypatch.setenv("JOBUNIVERS_ENCODER_BACKEND", "torch")
+    monkeypatch.setenv("JOBUNIVERS_SESSION_IDLE_MINUTES", "15")
+    plain = create_app({"DATABASE_URL": database_url})
+    assert not plain.testing and plain.config["ENCODER_BACKEND"] == "torch"  # from the environment
+    assert Config.ENCODER_BACKEND == "onnx"  # ...which overrode the default
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "ENCODER_BACKEND": "hashing"})
     assert app.testing
-    assert app.config["ENCODER_BACKEND"] == "hashing"
+    assert app.config["ENCODER_BACKEND"] == "hashing"  # test_config wins over the environment
+    assert app.config["SESSION_IDLE_MINUTES"] == 15  # and leaves the rest of it alone
+
+
+def test_development_start_without_keys_generates_them_once(database_url, instance_dir):
+    first = create_app({"DATABASE_URL": database_url})
+    second = create_app({"DATABASE_URL": database_url})
+    for name in ("SECRET_KEY", "PSEUDONYM_KEY"):
+        assert first.config[name] == second.config[name]
+        assert first.config[name] == (instance_dir / name.lower()).read_text().strip()
+        assert first.config[name] not in {"dev-only-not-secret", "00" * 32}
 
 
 def test_production_without_secret_key_fails(monkeypatch):
     monkeypatch.delenv("JOBUNIVERS_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"ENV_NAME": "production", "SECRET_KEY": None})
+
+
+def test_production_without_pseudonym_key_fails(monkeypatch):
+    monkeypatch.delenv("JOBUNIVERS_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="PSEUDONYM_KEY"):
+        create_app({"ENV_NAME": "production", "SECRET_KEY": "x" * 32, "PSEUDONYM_KEY": None})
 
 
 def test_production_uses_host_prefixed_secure_cookie():

@@ -5,18 +5,29 @@ objected, and e-mail only with consent to the ``email_notifications`` purpose; a
 queued e-mails on the next run.
 """
 
+import hashlib
+import secrets
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from enum import StrEnum
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func
+from sqlalchemy import CursorResult, func, update
 from sqlmodel import Session, col, select
 
-from app.models import CoffeeMeeting, EmailOutbox, JobPosting, Notification, Role, User, utcnow
+from app.models import (
+    CoffeeMeeting,
+    EmailOutbox,
+    JobPosting,
+    Notification,
+    Role,
+    UnsubscribeToken,
+    User,
+    utcnow,
+)
 from app.services import matching, privacy
 
 TOP_N = 20
@@ -87,33 +98,110 @@ def mark_read(*, session: Session, user_id: int) -> int:
     return len(rows)
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+class LinkState(StrEnum):
+    """What an unsubscribe link can do."""
+
+    VALID = "valid"
+    USED = "used"  # already used, or another of the person's links was
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"  # never issued (forged, mistyped, or deleted after expiry or erasure)
 
 
-def unsubscribe_token(user_id: int) -> str:
-    """A signed token for the unsubscribe link in every digest."""
-    return _serializer().dumps({"u": user_id})
+def _link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def user_from_unsubscribe_token(token: str) -> int | None:
-    """The user id in a valid unsubscribe token, else None."""
-    try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        return None
-    return data.get("u") if isinstance(data, dict) else None
+def unsubscribe_token(*, session: Session, user_id: int, now: datetime | None = None) -> str:
+    """A new random token for the unsubscribe link of one e-mail.
+
+    The link carries no user id and no signature that a leaked key could forge; the database
+    keeps only the token's SHA-256 and when it expires (``UNSUBSCRIBE_TOKEN_DAYS``). The row is
+    added to the caller's transaction, which also queues the e-mail that carries the link.
+    """
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["UNSUBSCRIBE_TOKEN_DAYS"]
+    session.add(
+        UnsubscribeToken(
+            token_hash=_link_hash(token),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    return token
+
+
+def unsubscribe_link_state(
+    *, session: Session, token: str, now: datetime | None = None
+) -> LinkState:
+    """What the unsubscribe link with ``token`` can do now (reads only)."""
+    row = session.exec(
+        select(UnsubscribeToken).where(UnsubscribeToken.token_hash == _link_hash(token))
+    ).first()
+    if row is None:
+        return LinkState.UNKNOWN
+    if row.used_at is not None:
+        return LinkState.USED
+    if row.expires_at <= (now or utcnow()):
+        return LinkState.EXPIRED
+    return LinkState.VALID
+
+
+def unsubscribe_with_link(
+    *, session: Session, token: str, now: datetime | None = None
+) -> LinkState:
+    """Use an unsubscribe link: withdraw consent to e-mails and spend all the person's links.
+
+    Returns ``VALID`` when this call unsubscribed the person, else why the link did nothing. The
+    link is spent by a conditional UPDATE before anything is read, so two simultaneous submits
+    unsubscribe once (the second sees ``USED``) on PostgreSQL and SQLite alike.
+    """
+    now = now or utcnow()
+    token_hash = _link_hash(token)
+    spent: CursorResult = session.execute(  # type: ignore[assignment]
+        update(UnsubscribeToken)
+        .where(
+            col(UnsubscribeToken.token_hash) == token_hash,
+            col(UnsubscribeToken.used_at).is_(None),
+            col(UnsubscribeToken.expires_at) > now,
+        )
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        session.rollback()
+        return unsubscribe_link_state(session=session, token=token, now=now)
+    user_id = session.exec(
+        select(UnsubscribeToken.user_id).where(UnsubscribeToken.token_hash == token_hash)
+    ).one()
+    # One unsubscribe ends every link the person holds: an old e-mail cannot act again.
+    session.execute(
+        update(UnsubscribeToken)
+        .where(col(UnsubscribeToken.user_id) == user_id, col(UnsubscribeToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    unsubscribe(session=session, user_id=user_id)  # commits, together with the spent links
+    return LinkState.VALID
+
+
+def _may_mail(session: Session, user_id: int) -> bool:
+    """May a digest go to the person? It needs their e-mail consent, and, since every digest is
+    about their matches, no opt-out of or objection to matching."""
+    return privacy.email_allowed(session=session, user_id=user_id) and privacy.matching_allowed(
+        session=session, user_id=user_id
+    )
 
 
 def queue_digests(*, session: Session, now: datetime | None = None) -> int:
     """At most one digest a day per consenting person with unread notifications.
 
-    Queued e-mails of people who withdrew consent are dropped, never sent.
+    Queued e-mails of people who withdrew consent, or opted out of matching, are dropped, never
+    sent; people who opted out get no digest at all.
     """
     now = now or utcnow()
     dropped = 0
     for mail in session.exec(select(EmailOutbox).where(EmailOutbox.status == "queued")).all():
-        if not privacy.email_allowed(session=session, user_id=mail.user_id):
+        if not _may_mail(session, mail.user_id):
             mail.status = "dropped"
             session.add(mail)
             dropped += 1
@@ -124,11 +212,7 @@ def queue_digests(*, session: Session, now: datetime | None = None) -> int:
     ).all()
     for user_id in candidates:
         user = session.get(User, user_id)
-        if (
-            user is None
-            or not user.email
-            or not privacy.email_allowed(session=session, user_id=user_id)
-        ):
+        if user is None or not user.email or not _may_mail(session, user_id):
             continue
         last = session.exec(
             select(func.max(EmailOutbox.created_at)).where(
@@ -141,7 +225,8 @@ def queue_digests(*, session: Session, now: datetime | None = None) -> int:
         with force_locale(user.locale or "da"):
             postings = [posting for _note, posting, _meeting in items if posting is not None]
             lines = [f"- {p.title}, {p.hiring_organization}" for p in postings]
-            link = url_for("public.unsubscribe", token=unsubscribe_token(user_id), _external=True)
+            token = unsubscribe_token(session=session, user_id=user_id, now=now)
+            link = url_for("public.unsubscribe", token=token, _external=True)
             body = "\n".join(
                 [
                     _("Hello %(name)s", name=user.name),
@@ -165,13 +250,22 @@ def queue_digests(*, session: Session, now: datetime | None = None) -> int:
 
 
 def send_outbox(*, session: Session) -> int:
-    """Send queued e-mails through SMTP when configured; in demo they stay in the outbox."""
+    """Send queued e-mails through SMTP when configured; in demo they stay in the outbox.
+
+    The legal basis is checked again right before sending: a withdrawal or opt-out that came
+    after the digest was queued drops it.
+    """
     server = current_app.config.get("MAIL_SERVER")
     if not server or current_app.config.get("DEMO"):
         return 0
     sent = 0
     with smtplib.SMTP(server, int(current_app.config.get("MAIL_PORT", 25)), timeout=30) as smtp:
         for mail in session.exec(select(EmailOutbox).where(EmailOutbox.status == "queued")).all():
+            if not _may_mail(session, mail.user_id):
+                mail.status = "dropped"
+                session.add(mail)
+                session.commit()
+                continue
             message = EmailMessage()
             message["From"] = current_app.config.get("MAIL_FROM", "noreply@jobunivers.dk")
             message["To"] = mail.to_address

@@ -1,6 +1,6 @@
 """Views of the public blueprint."""
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -63,20 +63,27 @@ def healthz():
 
 @bp.app_context_processor
 def language_form():
-    return {"language_form": LanguageForm(next=request.full_path.rstrip("?"))}
+    # formdata=None: the header's form must not read the body of whatever this request posted
+    # (on a 413 page, reading it again would fail; elsewhere it could pick up a "locale" field).
+    return {"language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?"))}
 
 
 @bp.route("/afmeld/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
-    """The unsubscribe link in every e-mail: confirm, then withdraw consent to e-mails."""
+    """The unsubscribe link in every e-mail: confirm, then withdraw consent to e-mails.
+
+    A used, expired or unknown link gets a page that says so and how to stop e-mails instead.
+    """
     from app.services import notifications
 
-    user_id = notifications.user_from_unsubscribe_token(token)
-    if user_id is None:
-        abort(404)
     form = FlaskForm()
     done = False
     if request.method == "POST" and form.validate_on_submit():
-        notifications.unsubscribe(session=get_session(), user_id=user_id)
-        done = True
-    return render_template("public/unsubscribe.html", form=form, done=done)
+        state = notifications.unsubscribe_with_link(session=get_session(), token=token)
+        done = state is notifications.LinkState.VALID
+    else:
+        state = notifications.unsubscribe_link_state(session=get_session(), token=token)
+    status = {notifications.LinkState.UNKNOWN: 404, notifications.LinkState.EXPIRED: 410}
+    return render_template(
+        "public/unsubscribe.html", form=form, done=done, state=state
+    ), status.get(state, 200)
