@@ -1,24 +1,36 @@
 """Shared fixtures: an app on a migrated database (SQLite, or PostgreSQL when DATABASE_URL is set),
 a test client, a database session and ``login_as(role)`` (flaskr's AuthActions)."""
 
+import contextlib
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
 from app import create_app
 from app.db import make_engine
-from app.models import Employer, Jobcentre, JobPosting, JobseekerProfile, Postcode, Role, User
+from app.models import (
+    Employer,
+    Jobcentre,
+    JobPosting,
+    JobseekerProfile,
+    MfaCredential,
+    Postcode,
+    Role,
+    User,
+)
 from app.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +72,39 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@contextlib.contextmanager
+def ledger_triggers_lifted(connection: Connection) -> Iterator[None]:
+    """Lift the consent ledger's append-only triggers within ``connection``'s transaction, as a
+    database administrator could: tests empty the ledger, and some tamper with it on purpose.
+
+    PostgreSQL: ``session_replication_role = replica`` (superuser; takes no table lock).
+    SQLite: the triggers are dropped and recreated from their stored SQL.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        connection.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    saved = connection.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN ('consentevent', 'consentledgerhead')"
+        )
+    ).all()
+    for name, _sql in saved:
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+    try:
+        yield
+    finally:
+        for _name, sql in saved:
+            connection.execute(text(sql))
+
+
 def _clean(engine: Engine) -> None:
     tables = [
         t for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in REFERENCE_TABLES
     ]
-    with engine.begin() as connection:
+    with engine.begin() as connection, ledger_triggers_lifted(connection):
         for table in tables:
             connection.execute(table.delete())
 
@@ -145,18 +185,57 @@ def make_user(session: Session) -> Callable[..., User]:
     return _make
 
 
-class AuthActions:
-    """Log in and out through the real login form."""
+# TOTP secrets of the accounts the fixtures enrolled, by user id (tests type codes like a phone).
+TOTP_SECRETS: dict[int, str] = {}
 
-    def __init__(self, client: FlaskClient, make_user: Callable[..., User]):
+
+def enrol_totp(app: Flask, session: Session, user: User) -> str:
+    """Switch on two-step login for ``user`` through the real service; returns the secret."""
+    from app.services import mfa
+
+    with app.app_context():
+        mfa.begin_enrolment(session=session, user_id=user.id)
+        secret = mfa.pending_enrolment(session=session, user=user).secret
+        # The previous step's code (still accepted) leaves this step and the next for logins.
+        previous = pyotp.TOTP(secret).generate_otp(int(time.time() // 30) - 1)
+        assert mfa.confirm_enrolment(session=session, user_id=user.id, code=previous)
+    TOTP_SECRETS[user.id] = secret
+    return secret
+
+
+def totp_code(session: Session, user: User) -> str:
+    """A code the server has not accepted yet (a code works once; wait for a new one if needed)."""
+    credential = session.get(MfaCredential, user.id)
+    session.refresh(credential)
+    step = max(int(time.time() // 30), credential.last_used_step + 1)
+    while step > int(time.time() // 30) + 1:  # only one step ahead is accepted
+        time.sleep(1)
+    return pyotp.TOTP(TOTP_SECRETS[user.id]).generate_otp(step)
+
+
+def log_in(client: FlaskClient, user: User, session: Session | None = None):
+    """The real login form; with two-step login on, the code page too (needs ``session``)."""
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    if response.status_code == 303 and response.headers["Location"] == "/auth/kode":
+        assert session is not None, "two-step login needs the session to find a fresh code"
+        response = client.post("/auth/kode", data={"code": totp_code(session, user)})
+    return response
+
+
+class AuthActions:
+    """Log in and out through the real login form (admins set up two-step login first)."""
+
+    def __init__(self, client: FlaskClient, make_user: Callable[..., User], session: Session):
         self._client = client
         self._make_user = make_user
+        self._session = session
 
     def __call__(self, role: str = Role.JOBSEEKER, **fields) -> User:
         user = self._make_user(role, **fields)
-        response = self._client.post(
-            "/auth/login", data={"email": user.email, "password": PASSWORD}
-        )
+        if role == Role.ADMIN:
+            # Admins must use a second factor (MFA_REQUIRED_ROLES).
+            enrol_totp(self._client.application, self._session, user)
+        response = log_in(self._client, user, self._session)
         assert response.status_code == 303, response.data[:500]
         return user
 
@@ -165,8 +244,8 @@ class AuthActions:
 
 
 @pytest.fixture
-def login_as(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
-    return AuthActions(client, make_user)
+def login_as(client: FlaskClient, make_user: Callable[..., User], session: Session) -> AuthActions:
+    return AuthActions(client, make_user, session)
 
 
 def pg_available() -> bool:

@@ -5,10 +5,13 @@ The provider runs in a thread on 127.0.0.1; the app talks to it with real HTTP r
 provider, submits the provider's authorisation form and carries the code back to the callback.
 """
 
+import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import oidc_provider_mock
@@ -23,6 +26,9 @@ from app import create_app
 from app.models import AuthSession, JobseekerProfile, Role, User
 from app.services import oidc
 
+NSIS = "https://data.gov.dk/concept/core/nsis/loa/"
+CASEWORKER_GROUP = "jobunivers-caseworker"
+DEFAULT_CLAIMS: dict[str, object] = {"acr": NSIS + "Substantial", "groups": [CASEWORKER_GROUP]}
 MITID_CLIENT = "jobunivers-mitid"
 MUNICIPALITY_CLIENT = "jobunivers-kommune"
 # Keys of the shared ``app`` fixture's test configuration that the OIDC app copies.
@@ -79,9 +85,14 @@ def oidc_client(oidc_app: Flask) -> FlaskClient:
     return oidc_app.test_client()
 
 
-def provider_user(provider: str, **claims: str) -> str:
-    """Register a user with ``claims`` at the provider; returns its subject."""
-    sub = f"sub-{uuid.uuid4().hex[:12]}"
+def provider_user(provider: str, sub: str | None = None, **claims: object) -> str:
+    """Register (or update) a user with ``claims`` at the provider; returns its subject.
+
+    Users log in at MitID level substantial and are in the caseworker group unless a test says
+    otherwise (``acr=None`` leaves the claim out).
+    """
+    sub = sub or f"sub-{uuid.uuid4().hex[:12]}"
+    claims = {k: v for k, v in (DEFAULT_CLAIMS | claims).items() if v is not None}
     response = requests.put(f"{provider}/users/{sub}", json=claims, timeout=5)
     assert response.status_code == 204, response.text
     return sub
@@ -312,3 +323,184 @@ def test_login_page_offers_configured_providers(oidc_client, client):
     with_providers = oidc_client.get("/auth/login").get_data(as_text=True)
     assert "/auth/oidc/mitid" in with_providers and "/auth/oidc/municipality" in with_providers
     assert "/auth/oidc/" not in client.get("/auth/login").get_data(as_text=True)
+
+
+# --- Assurance level (acr) and the caseworker role claim ----------------------------------------
+
+
+def test_mitid_login_asks_for_substantial_assurance(oidc_client, provider):
+    params = parse_qs(urlsplit(start_login(oidc_client, provider, "mitid")).query)
+    assert params["acr_values"] == [NSIS + "Substantial"]
+    assert "prompt" not in params
+
+
+@pytest.mark.parametrize(
+    ("acr", "accepted"),
+    [
+        (NSIS + "Substantial", True),
+        (NSIS + "High", True),  # a higher level satisfies the requirement
+        (NSIS + "Low", False),
+        ("urn:something:else", False),
+        (None, False),  # no acr claim at all
+    ],
+)
+def test_mitid_login_requires_the_assurance_level(oidc_client, provider, session, acr, accepted):
+    oidc_client.set_cookie("locale", "en")
+    sub = provider_user(provider, name="Lise Level", acr=acr)
+
+    response = login(oidc_client, provider, sub)
+
+    if accepted:
+        assert response.status_code == 303
+        assert logged_in_as(oidc_client)["role"] == "jobseeker"
+    else:
+        assert response.status_code == 403
+        body = response.get_data(as_text=True)
+        assert "Login failed" in body and "assurance level" in body
+        assert logged_in_as(oidc_client) is None
+        assert accounts(session, sub) == []
+
+
+def test_the_required_level_is_configurable(app, provider, session):
+    strict = make_oidc_app(app, provider, OIDC_MITID_ACR_VALUES=NSIS + "High")
+    try:
+        client = strict.test_client()
+        substantial = provider_user(provider, name="Sune Substantial")
+        assert login(client, provider, substantial).status_code == 403
+        high = provider_user(provider, name="Hanne High", acr=NSIS + "High")
+        assert login(client, provider, high).status_code == 303
+    finally:
+        strict.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [None, [], ["jobunivers-citizen", "staff"], "staff other", "jobunivers-caseworker-trainee"],
+)
+def test_municipality_login_without_the_caseworker_group_is_refused(
+    oidc_client, provider, session, groups
+):
+    oidc_client.set_cookie("locale", "en")
+    sub = provider_user(provider, name="Uffe Uden", groups=groups)
+
+    response = login(oidc_client, provider, sub, name="municipality")
+
+    assert response.status_code == 403
+    assert "not registered as a Jobunivers caseworker" in response.get_data(as_text=True)
+    assert logged_in_as(oidc_client) is None
+    assert accounts(session, sub) == []
+
+
+def test_the_group_may_come_as_a_string(oidc_client, provider):
+    sub = provider_user(provider, name="Stine Streng", groups=f"staff {CASEWORKER_GROUP}")
+    assert login(oidc_client, provider, sub, name="municipality").status_code == 303
+
+
+def test_a_caseworker_removed_from_the_group_can_no_longer_log_in(oidc_app, provider, session):
+    sub = provider_user(provider, name="Carl Caseworker")
+    assert login(oidc_app.test_client(), provider, sub, name="municipality").status_code == 303
+
+    provider_user(provider, sub, name="Carl Caseworker", groups=["staff"])
+    again = oidc_app.test_client()
+
+    assert login(again, provider, sub, name="municipality").status_code == 403
+    assert logged_in_as(again) is None
+
+
+def test_the_role_claim_and_value_are_configurable(app, provider):
+    custom = make_oidc_app(
+        app,
+        provider,
+        OIDC_MUNICIPALITY_ROLE_CLAIM="roles",
+        OIDC_MUNICIPALITY_CASEWORKER_ROLE="sagsbehandler",
+    )
+    try:
+        client = custom.test_client()
+        wrong = provider_user(provider, name="Gert Gruppe")  # groups, but no roles claim
+        assert login(client, provider, wrong, name="municipality").status_code == 403
+        right = provider_user(provider, name="Rikke Rolle", roles=["sagsbehandler"])
+        assert login(client, provider, right, name="municipality").status_code == 303
+    finally:
+        custom.extensions["db_engine"].dispose()
+
+
+# --- Re-authentication through the provider -----------------------------------------------------
+
+
+def make_stale(session: Session, sub: str) -> None:
+    """The person logged in a while ago: erasure needs a fresh login."""
+    [user] = accounts(session, sub)
+    for row in session.exec(select(AuthSession).where(AuthSession.user_id == user.id)):
+        row.authenticated_at = row.authenticated_at - timedelta(minutes=10)
+        session.add(row)
+    session.commit()
+
+
+def authenticated_at(session: Session, sub: str):
+    [user] = accounts(session, sub)
+    session.expire_all()
+    [row] = session.exec(select(AuthSession).where(AuthSession.user_id == user.id))
+    return row.authenticated_at
+
+
+def reauth_url(client: FlaskClient) -> str:
+    """Follow the erasure page to the re-authentication page and its provider button."""
+    detour = client.get("/jobsoeger/slet-mig")
+    assert detour.status_code == 303
+    assert detour.headers["Location"] == "/auth/bekraeft?next=/jobsoeger/slet-mig"
+    page = client.get(detour.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/auth/oidc/mitid\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(link).query) == {"reauth": ["1"], "next": ["/jobsoeger/slet-mig"]}
+    return link
+
+
+def test_erasure_asks_mitid_users_for_a_fresh_login(oidc_client, provider, session):
+    sub = provider_user(provider, name="Frida Frisk")
+    assert login(oidc_client, provider, sub).status_code == 303
+    make_stale(session, sub)
+    before = authenticated_at(session, sub)
+
+    response = oidc_client.get(reauth_url(oidc_client))
+    params = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert params["prompt"] == ["login"] and params["max_age"] == ["0"]
+    assert params["acr_values"] == [NSIS + "Substantial"]
+    provider_user(provider, sub, name="Frida Frisk", auth_time=int(time.time()))
+    back = callback(oidc_client, authorize_at_provider(response.headers["Location"], sub))
+
+    assert back.status_code == 303
+    assert back.headers["Location"] == "/jobsoeger/slet-mig"
+    assert authenticated_at(session, sub) > before + timedelta(minutes=9)
+    assert oidc_client.get("/jobsoeger/slet-mig").status_code == 200
+
+
+def test_reauthentication_without_a_fresh_login_is_refused(oidc_client, provider, session):
+    """The provider answers with an old ``auth_time``: it did not make the person log in again
+    (single sign-on), so the session is not re-authenticated."""
+    sub = provider_user(provider, name="Gammel Gert")
+    assert login(oidc_client, provider, sub).status_code == 303
+    make_stale(session, sub)
+    before = authenticated_at(session, sub)
+    provider_user(provider, sub, name="Gammel Gert", auth_time=int(time.time()) - 3600)
+
+    start = oidc_client.get(reauth_url(oidc_client)).headers["Location"]
+    response = callback(oidc_client, authorize_at_provider(start, sub))
+
+    assert response.status_code == 403
+    assert authenticated_at(session, sub) == before
+    assert oidc_client.get("/jobsoeger/slet-mig").status_code == 303
+
+
+def test_reauthentication_as_someone_else_is_refused(oidc_client, provider, session):
+    mine = provider_user(provider, name="Mads Mig")
+    other = provider_user(provider, name="Anden Anders", auth_time=int(time.time()))
+    assert login(oidc_client, provider, mine).status_code == 303
+    make_stale(session, mine)
+    before = authenticated_at(session, mine)
+
+    start = oidc_client.get(reauth_url(oidc_client)).headers["Location"]
+    response = callback(oidc_client, authorize_at_provider(start, other))
+
+    assert response.status_code == 403
+    assert logged_in_as(oidc_client)["name"] == "Mads Mig"  # still the same person, not switched
+    assert authenticated_at(session, mine) == before
+    assert accounts(session, other) == []

@@ -6,17 +6,19 @@ the session's state, so logging out (or an idle/absolute timeout) invalidates a 
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager
 from sqlmodel import Session, select
 
 from app import htmx
 from app.db import get_session
 from app.models import AuthSession, Role, User, utcnow
+from app.services import login_throttle, mfa, privacy
 
 _hasher = PasswordHasher()
 # Dummy hash so a login for an unknown e-mail costs the same time as a wrong password.
@@ -43,7 +45,132 @@ def authenticate_local(*, session: Session, email: str, password: str) -> User |
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if not verify_password(user.password_hash if user else None, password):
         return None
+    if user is not None and user.is_demo and not current_app.config["DEMO"]:
+        # Demo accounts share a published password: outside demo mode it opens nothing.
+        return None
     return user if user and user.is_active else None
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of one step of a local login (password, second factor or re-authentication).
+
+    ``user`` is set when the secret was right; ``needs_second_factor`` when the password was right
+    but the account has a second factor still to give; ``retry_at`` when the account or address
+    is throttled (then nothing was checked, or this failure started the wait).
+    """
+
+    user: User | None = None
+    needs_second_factor: bool = False
+    retry_at: datetime | None = None
+    method: str = "password"
+
+
+def _throttle_keys(email: str) -> login_throttle.Keys:
+    return login_throttle.Keys.of(privacy.pseudonymiser(), email=email, address=request.remote_addr)
+
+
+def _throttled(session: Session, keys: login_throttle.Keys) -> datetime | None:
+    limits = login_throttle.Limits.from_config(current_app.config)
+    return login_throttle.check(session=session, keys=keys, limits=limits).retry_at
+
+
+def _guarded(session: Session, email: str, check) -> tuple[LoginOutcome | None, object]:
+    """Run ``check`` as one throttled attempt: refused while throttled, counted if it fails."""
+    keys = _throttle_keys(email)
+    retry_at = _throttled(session, keys)
+    if retry_at is not None:
+        current_app.logger.warning("local login throttled until %s", retry_at.isoformat())
+        return LoginOutcome(retry_at=retry_at), None
+    attempt = login_throttle.begin(session=session, keys=keys)
+    result = check()
+    if not result:
+        # This failure may be the one that starts the wait: say so at once.
+        return LoginOutcome(retry_at=_throttled(session, keys)), None
+    login_throttle.passed(session=session, attempt_id=attempt)
+    return None, result
+
+
+def attempt_password_login(*, session: Session, email: str, password: str) -> LoginOutcome:
+    """First step of a local login, throttled per account and per client address.
+
+    A right password ends the account's failure streak only when no second factor follows;
+    otherwise guessing the code could reset the count by giving the password again.
+    """
+    refused, user = _guarded(
+        session, email, lambda: authenticate_local(session=session, email=email, password=password)
+    )
+    if refused is not None:
+        return refused
+    assert isinstance(user, User) and user.id is not None
+    if mfa.is_enabled(session=session, user_id=user.id):
+        return LoginOutcome(user=user, needs_second_factor=True)
+    login_throttle.clear_account(session=session, keys=_throttle_keys(email))
+    return LoginOutcome(user=user)
+
+
+def attempt_second_factor(*, session: Session, user_id: int, code: str) -> LoginOutcome:
+    """Second step: a TOTP or recovery code, throttled like the password (same account key)."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or not user.email:
+        return LoginOutcome()
+    refused, method = _guarded(
+        session, user.email, lambda: mfa.verify(session=session, user_id=user_id, code=code)
+    )
+    if refused is not None:
+        return refused
+    login_throttle.clear_account(session=session, keys=_throttle_keys(user.email))
+    return LoginOutcome(user=user, method=f"password+{method}")
+
+
+def attempt_reauthentication(
+    *, session: Session, user: User, password: str, code: str | None
+) -> LoginOutcome:
+    """Prove again who one is (password, and the code when a second factor is set up).
+
+    Throttled like a login, so a stolen session cannot be used to guess the password.
+    """
+    email, user_id = user.email or "", user.id
+    assert user_id is not None
+    needs_code = mfa.is_enabled(session=session, user_id=user_id)
+
+    def check() -> bool:
+        if authenticate_local(session=session, email=email, password=password) is None:
+            return False
+        return not needs_code or bool(mfa.verify(session=session, user_id=user_id, code=code or ""))
+
+    refused, _ok = _guarded(session, email, check)
+    if refused is not None:
+        return refused
+    login_throttle.clear_account(session=session, keys=_throttle_keys(email))
+    mark_reauthenticated(session=session)
+    return LoginOutcome(user=user)
+
+
+def current_auth_session() -> AuthSession | None:
+    """The server-side session of this request (set when the user was loaded)."""
+    return g.get("auth_session")
+
+
+def recently_authenticated(*, max_age: timedelta | None = None) -> bool:
+    """Did the person log in or re-authenticate within ``max_age`` (``REAUTH_MINUTES``)?"""
+    row = current_auth_session()
+    if row is None:
+        return False
+    max_age = max_age or timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    return utcnow() - row.authenticated_at <= max_age
+
+
+def mark_reauthenticated(*, session: Session) -> None:
+    """Record a fresh proof of identity on the current server-side session."""
+    current = current_auth_session()
+    row = session.get(AuthSession, current.id) if current is not None else None
+    if row is None:
+        return
+    row.authenticated_at = utcnow()
+    session.add(row)
+    session.commit()
+    g.auth_session = row
 
 
 def _token_hash(token: str) -> str:
@@ -163,6 +290,7 @@ def init_login_manager(manager: LoginManager) -> None:
         if row is None or row.user_id != int(user_id):
             session.pop(SESSION_KEY, None)
             return None
+        g.auth_session = row  # for re-authentication checks and the second-factor gate
         user = db.get(User, row.user_id)
         return user if user and user.is_active else None
 
