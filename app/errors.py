@@ -1,6 +1,13 @@
-"""Error pages in both languages; a stack trace is never shown."""
+"""Error pages in both languages; a stack trace is never shown.
 
-from flask import Flask, jsonify, make_response, render_template, request
+Every handler first rolls back the request's database session: an error raised by the database
+leaves its transaction failed, and the page (the menu reads the logged-in user) would otherwise
+fail a second time and replace the friendly page with a bare crash.
+"""
+
+from html import escape
+
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -30,13 +37,33 @@ CSRF_EXPIRED = _l("The form has expired or was sent from elsewhere. Reload the p
 KEPT_HEADERS = {"Allow", "Retry-After", "WWW-Authenticate"}
 
 
+def reset_database_session() -> None:
+    """Roll back the request's session so the error page can read the database again."""
+    session = g.get("db_session")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection must not stop the error page
+        current_app.logger.exception("rolling back after an error failed")
+        g.pop("db_session", None)
+        session.close()
+
+
 def render_error(code: int, detail: str | None = None):
     """The error page (or JSON for the API, or a small fragment for htmx)."""
+    reset_database_session()
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.blueprint == "api" or request.path == "/healthz":
         return jsonify(error=str(title), message=str(detail or message)), code
     template = "errors/_error.html" if htmx.is_partial() else "errors/error.html"
-    return render_template(template, code=code, title=title, message=detail or message), code
+    try:
+        return render_template(template, code=code, title=title, message=detail or message), code
+    except Exception:  # noqa: BLE001 - the last resort must not fail in turn
+        current_app.logger.exception("the error page could not be rendered")
+        # No template, no database, no user: only the translated texts.
+        page = f"<!doctype html><title>{escape(str(title))}</title><h1>{escape(str(title))}</h1>"
+        return page + f"<p>{escape(str(detail or message))}</p>", code
 
 
 def register(app: Flask) -> None:

@@ -636,3 +636,53 @@ def test_the_jobseeker_is_notified_of_the_answer(app, session, employer, signed_
     after = body(jobseeker.get("/jobsoeger/notifikationer", headers=EN))
     assert "An employer has answered your yes to a coffee meeting" in after
     assert meeting.title in after
+
+
+def test_the_same_employer_answer_twice_notifies_once(app, session, employer, signed_up):
+    from app.models import Notification
+
+    meeting, seeker = signed_up
+    response_id = responses(session, meeting.id)[0].id
+
+    def reply(decision: str, message: str) -> None:
+        coffee.respond(
+            session=session,
+            employer_id=employer.employer_id,
+            actor_id=employer.id,
+            meeting_id=meeting.id,
+            response_id=response_id,
+            decision=decision,
+            message=message,
+        )
+
+    reply("accept", "Velkommen kl. 10.")
+    reply("accept", "  Velkommen kl. 10. ")  # a double click: the same answer again
+    session.expire_all()
+    notes = session.exec(select(Notification).where(Notification.user_id == seeker.id)).all()
+    assert len(notes) == 1
+    reply("accept", "Velkommen kl. 11 i stedet.")  # a real change is sent again
+    session.expire_all()
+    notes = session.exec(select(Notification).where(Notification.user_id == seeker.id)).all()
+    assert len(notes) == 2
+    assert responses(session, meeting.id)[0].employer_message == "Velkommen kl. 11 i stedet."
+
+
+@pytest.mark.parametrize("meeting_id", ["0", "-1", str(2**31), "9" * 300, "abc"])
+def test_an_odd_meeting_id_in_a_coffee_answer_is_400(client, login_as, meeting_id):
+    login_as(Role.JOBSEEKER)
+    response = client.post(
+        "/jobsoeger/kaffemoeder", data={"meeting_id": meeting_id, "answer": "no"}
+    )
+    assert response.status_code == 400
+
+
+def test_taking_back_a_yes_twice_keeps_it_taken_back(app, client, login_as, session, make_offer):
+    meeting = make_offer()
+    seeker = login_as(Role.JOBSEEKER)
+    grant(app, session, seeker)
+    response, _created = coffee.answer(
+        session=session, user_id=seeker.id, meeting_id=meeting.id, answer="yes"
+    )
+    path = f"/jobsoeger/kaffemoeder/mine/{response.id}/fortryd"
+    assert [client.post(path).status_code for _ in range(2)] == [303, 303]
+    assert [r.answer for r in responses(session, meeting.id)] == ["no"]

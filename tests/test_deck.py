@@ -162,12 +162,20 @@ def test_undo_takes_back_the_last_answer(app, client, session, nurse, postings):
         {"posting_id": "abc", "action": "yes"},
         {"posting_id": "1", "action": "maybe"},
         {"action": "yes"},
-        {"posting_id": "999999", "action": "yes"},
+        {"posting_id": "0", "action": "yes"},
+        {"posting_id": "-3", "action": "yes"},
+        {"posting_id": str(2**31), "action": "yes"},
+        {"posting_id": "9" * 300, "action": "yes"},
     ],
 )
 def test_bad_swipes_are_rejected_without_a_500(client, nurse, data):
     response = client.post("/jobsoeger/swipe", data=data)
     assert response.status_code == 400
+
+
+def test_a_swipe_on_an_unknown_posting_is_404(client, nurse):
+    response = client.post("/jobsoeger/swipe", data={"posting_id": "999999", "action": "yes"})
+    assert response.status_code == 404
 
 
 def test_explanation_page_and_feedback(app, client, session, nurse, postings):
@@ -278,3 +286,79 @@ def test_expired_saved_jobs_are_kept_and_marked(client, session, nurse, make_pos
     assert entries == {"Åbent job": False, "Lukket job": True}
     body = client.get("/jobsoeger/gemte").get_data(as_text=True)
     assert body.count("Udløbet: ansøgningsfristen er overskredet") == 1
+
+
+# --- Only open postings that were shown can be answered -----------------------------------------
+
+
+def show(session, user, posting, kind="match"):
+    """Store the card as the ranking would (the explanation is what the deck template reads)."""
+    session.add(
+        Suggestion(
+            user_id=user.id,
+            posting_id=posting.id,
+            kind=kind,
+            rank=1,
+            score=0.8,
+            explanation={"components": [], "distance_km": 2.0, "commute_km": 40},
+            algorithm_version="test",
+        )
+    )
+    session.commit()
+
+
+def stored_swipes(session, user):
+    session.expire_all()
+    return session.exec(select(Swipe).where(Swipe.user_id == user.id)).all()
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "fragment"])
+def test_a_posting_never_shown_cannot_be_answered(client, session, nurse, make_posting, headers):
+    never_shown = make_posting(title="Aldrig vist")
+    response = client.post(
+        "/jobsoeger/swipe", data={"posting_id": never_shown.id, "action": "yes"}, headers=headers
+    )
+    assert response.status_code == 404
+    assert stored_swipes(session, nurse) == []
+    assert session.exec(select(SavedJob).where(SavedJob.user_id == nurse.id)).all() == []
+
+
+def test_a_posting_closed_after_it_was_shown_is_not_stored(client, session, nurse, make_posting):
+    posting = make_posting(title="Lukket imens")
+    show(session, nurse, posting)
+    posting.valid_through = date.today() - timedelta(days=1)  # the employer closed it
+    session.add(posting)
+    session.commit()
+    data = {"posting_id": posting.id, "action": "yes"}
+    page = client.post("/jobsoeger/swipe", data=data, headers={"Accept-Language": "en"})
+    assert page.status_code == 303 and page.headers["Location"].endswith("/jobsoeger/swipe")
+    followed = client.get(page.headers["Location"], headers={"Accept-Language": "en"})
+    assert "That job is no longer open" in followed.get_data(as_text=True)
+    fragment = client.post("/jobsoeger/swipe", data=data, headers={**HX, "Accept-Language": "en"})
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in body
+    assert 'id="deck"' in body and "That job is no longer open" in body
+    assert stored_swipes(session, nurse) == []
+
+
+def test_an_alternative_that_was_shown_can_be_answered(client, session, nurse, make_posting):
+    posting = make_posting(title="Andet fag")
+    show(session, nurse, posting, kind="alternative")
+    response = client.post(
+        "/jobsoeger/swipe", data={"posting_id": posting.id, "action": "save", "kind": "alternative"}
+    )
+    assert response.status_code == 303
+    assert [(s.posting_id, s.action) for s in stored_swipes(session, nurse)] == [
+        (posting.id, "save")
+    ]
+
+
+def test_the_service_refuses_unshown_and_closed_postings(app, session, nurse, make_posting):
+    unshown = make_posting()
+    closed = make_posting(valid_through=date.today() - timedelta(days=1))
+    show(session, nurse, closed)
+    with pytest.raises(deck.DeckError, match="unknown_posting"):
+        deck.swipe(session=session, user_id=nurse.id, posting_id=unshown.id, action="no")
+    with pytest.raises(deck.DeckError, match="closed"):
+        deck.swipe(session=session, user_id=nurse.id, posting_id=closed.id, action="no")
+    assert stored_swipes(session, nurse) == []

@@ -21,6 +21,7 @@ from app.models import (
     Postcode,
     PostingEmbedding,
     Role,
+    Suggestion,
     User,
 )
 from app.services import deck, matching, postings, vocabulary
@@ -432,6 +433,17 @@ def test_posting_page_counts_yes_and_saved_without_names(
 ):
     people: list[User] = [make_user(Role.JOBSEEKER, name=f"Hemmelig Person {i}") for i in range(4)]
     for person, action in zip(people, ("yes", "yes", "save", "no"), strict=True):
+        # Only a posting shown to the person can be answered.
+        session.add(
+            Suggestion(
+                user_id=person.id,
+                posting_id=own_posting.id,
+                rank=1,
+                score=0.5,
+                algorithm_version="test",
+            )
+        )
+        session.commit()
         deck.swipe(session=session, user_id=person.id, posting_id=own_posting.id, action=action)
     html = body(client.get(f"/arbejdsgiver/job/{own_posting.id}", headers=EN))
     assert 'data-yes="2" data-saved="3"' in html

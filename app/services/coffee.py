@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -28,6 +27,7 @@ from app.models import (
     utcnow,
 )
 from app.services import vocabulary
+from app.services.concurrency import insert_once, lock_row
 from app.services.privacy import EMPLOYER_COFFEE
 from consent import guard, ledger
 from recommender.geo import haversine_km
@@ -361,27 +361,37 @@ def respond(
     ``ConsentNeededError`` when the person has withdrawn consent (the attempt is logged).
     """
     meeting = get_offer(session=session, employer_id=employer_id, meeting_id=meeting_id).meeting
-    response = session.get(CoffeeResponse, response_id)
+    # Locked until the commit, so a double click or two open tabs answer (and notify) once.
+    response = lock_row(session=session, model=CoffeeResponse, row_id=response_id)
     if response is None or response.meeting_id != meeting.id or response.answer != "yes":
+        session.rollback()
         raise ResponseNotFound(response_id)
-    if decision not in DECISIONS:
-        raise CoffeeError("unknown_decision", "decision")
     message = message.strip()
-    if len(message) > MESSAGE_MAX:
-        raise CoffeeError("too_long", "message")
-    if decision == "accept" and not message:
-        raise CoffeeError("message_required", "message")
-    if meeting.cancelled_at is not None:
-        raise CoffeeError("cancelled")
+    problem = None
+    if decision not in DECISIONS:
+        problem = CoffeeError("unknown_decision", "decision")
+    elif len(message) > MESSAGE_MAX:
+        problem = CoffeeError("too_long", "message")
+    elif decision == "accept" and not message:
+        problem = CoffeeError("message_required", "message")
+    elif meeting.cancelled_at is not None:
+        problem = CoffeeError("cancelled")
+    if problem is not None:
+        session.rollback()
+        raise problem
+    if response.employer_status == DECISIONS[decision] and response.employer_message == message:
+        session.commit()  # releases the lock; nothing changed
+        return response  # the same answer again: already stored and notified
     allowed = _employer_may_read(
         session,
         response.user_id,
         actor_id=actor_id,
         organisation=_employer_name(session, employer_id),
         categories=SIGN_UP_CATEGORIES,
-        commit=True,
+        commit=False,  # keeps the lock; committed below with the answer, or alone when refused
     )
     if not allowed:
+        session.commit()  # the refused attempt stays in the person's access log
         raise ConsentNeededError(response.user_id)
     response.employer_status = DECISIONS[decision]
     response.employer_message = message
@@ -514,12 +524,16 @@ def answer(
     existing = _existing(session, user_id, meeting_id)
     if existing is not None:
         return existing, False
-    # Locks the offer on PostgreSQL so two yeses cannot both take the last seat.
-    meeting = session.exec(
-        select(CoffeeMeeting).where(CoffeeMeeting.id == meeting_id).with_for_update()
-    ).first()
+    # Locks the offer until the commit: two yeses cannot both take the last seat, and a
+    # concurrent double tap waits here and then finds the first answer.
+    meeting = lock_row(session=session, model=CoffeeMeeting, row_id=meeting_id)
     if meeting is None:
+        session.rollback()
         raise CoffeeError("unknown_offer")
+    existing = _existing(session, user_id, meeting_id)
+    if existing is not None:
+        session.commit()  # releases the lock; nothing changed
+        return existing, False
     if meeting.cancelled_at is not None or meeting.starts_at <= (now or utcnow()):
         session.rollback()
         raise CoffeeError("unavailable")
@@ -539,17 +553,15 @@ def answer(
         if taken >= meeting.capacity:
             session.rollback()
             raise CoffeeError("full")
-    record = CoffeeResponse(meeting_id=meeting_id, user_id=user_id, answer=answer)
-    session.add(record)
-    try:
-        session.commit()
-    except IntegrityError:  # a concurrent double tap stored it first
-        session.rollback()
-        first = _existing(session, user_id, meeting_id)
-        if first is None:
-            raise
-        return first, False
-    return record, True
+    created = insert_once(
+        session=session,
+        record=CoffeeResponse(meeting_id=meeting_id, user_id=user_id, answer=answer),
+        keys=("meeting_id", "user_id"),
+    )
+    session.commit()
+    stored = _existing(session, user_id, meeting_id)
+    assert stored is not None  # just stored, by this request or a concurrent one
+    return stored, created
 
 
 @dataclass
@@ -591,11 +603,18 @@ def withdraw(*, session: Session, user_id: int, response_id: int) -> CoffeeRespo
     """Take back a yes the employer has not answered; it becomes a no (the offer stays answered).
 
     ``ResponseNotFound`` for someone else's answer, ``CoffeeError`` once the employer answered.
+    Taking back twice (a double click) changes nothing the second time.
     """
-    response = session.get(CoffeeResponse, response_id)
-    if response is None or response.user_id != user_id or response.answer != "yes":
+    # Locked so the employer's answer and the withdrawal cannot both win.
+    response = lock_row(session=session, model=CoffeeResponse, row_id=response_id)
+    if response is None or response.user_id != user_id:
+        session.rollback()
         raise ResponseNotFound(response_id)
+    if response.answer == "no":
+        session.commit()  # releases the lock; already taken back
+        return response
     if response.employer_status != "pending":
+        session.rollback()
         raise CoffeeError("already_answered")
     response.answer = "no"
     session.add(response)

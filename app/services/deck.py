@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from app.models import JobPosting, SavedJob, Suggestion, Swipe, utcnow
+from app.services.concurrency import insert_once
 from app.services.matching import active_postings_filter
 
 ACTIONS = ("yes", "no", "save")
@@ -16,7 +18,7 @@ APPLICATION_STATUSES = ("saved", "applied", "interview", "hired", "rejected")
 
 
 class DeckError(ValueError):
-    """A swipe that cannot be stored (unknown posting or action)."""
+    """A swipe that cannot be stored (unknown, never shown or closed posting, unknown action)."""
 
 
 @dataclass
@@ -59,47 +61,69 @@ def next_card(*, session: Session, user_id: int, kind: str = "match") -> Card | 
     return Card(suggestion=suggestion, posting=posting, remaining=remaining)
 
 
-def swipe(*, session: Session, user_id: int, posting_id: int, action: str) -> tuple[Swipe, bool]:
-    """Store an answer once: a repeated or double-tapped swipe returns the first one.
+def _stored_swipe(session: Session, user_id: int, posting_id: int) -> Swipe | None:
+    return session.exec(
+        select(Swipe).where(Swipe.user_id == user_id, Swipe.posting_id == posting_id)
+    ).first()
 
-    Returns (swipe, created). "yes" and "save" also put the posting on the saved list.
+
+def swipe(*, session: Session, user_id: int, posting_id: int, action: str) -> tuple[Swipe, bool]:
+    """Store an answer once: a repeated, double-tapped or concurrent swipe returns the first one.
+
+    Returns (swipe, created). "yes" and "save" also put the posting on the saved list. Only a
+    posting that was suggested to this person (a match, an alternative) and is still open can be
+    answered: ``DeckError("unknown_posting")`` for any other id (whether it exists is not
+    revealed), ``DeckError("closed")`` when it closed after it was shown. Nothing is stored then.
     """
     if action not in ACTIONS:
         raise DeckError("unknown_action")
-    existing = session.exec(
-        select(Swipe).where(Swipe.user_id == user_id, Swipe.posting_id == posting_id)
-    ).first()
+    existing = _stored_swipe(session, user_id, posting_id)
     if existing is not None:
         return existing, False
-    if session.get(JobPosting, posting_id) is None:
+    shown = session.exec(
+        select(Suggestion.id).where(
+            Suggestion.user_id == user_id, Suggestion.posting_id == posting_id
+        )
+    ).first()
+    if shown is None:
         raise DeckError("unknown_posting")
+    posting = session.exec(
+        select(JobPosting).where(JobPosting.id == posting_id, active_postings_filter())
+    ).first()
+    if posting is None:
+        raise DeckError("closed")
+    # The database picks the one request that stores the answer; the others read it back.
     record = Swipe(user_id=user_id, posting_id=posting_id, action=action)
-    session.add(record)
-    if action in ("yes", "save"):
-        saved = session.exec(
-            select(SavedJob).where(SavedJob.user_id == user_id, SavedJob.posting_id == posting_id)
-        ).first()
-        if saved is None:
-            session.add(SavedJob(user_id=user_id, posting_id=posting_id))
-    try:
-        session.commit()
-    except IntegrityError:  # a concurrent retry stored it first
-        session.rollback()
-        existing = session.exec(
-            select(Swipe).where(Swipe.user_id == user_id, Swipe.posting_id == posting_id)
-        ).one()
-        return existing, False
-    return record, True
+    created = insert_once(session=session, record=record, keys=("user_id", "posting_id"))
+    if created and action in ("yes", "save"):
+        insert_once(
+            session=session,
+            record=SavedJob(user_id=user_id, posting_id=posting_id),
+            keys=("user_id", "posting_id"),
+        )
+    session.commit()
+    stored = _stored_swipe(session, user_id, posting_id)
+    if stored is None:  # pragma: no cover - undone by a concurrent request in between
+        raise DeckError("unknown_posting")
+    return stored, created
 
 
 def undo_last(*, session: Session, user_id: int) -> Swipe | None:
-    """Take back the latest answer (and the saved entry it created, if untouched)."""
+    """Take back the latest answer (and the saved entry it created, if untouched).
+
+    Two undos sent at the same moment take back one answer: the second finds it gone.
+    """
     last = session.exec(
         select(Swipe)
         .where(Swipe.user_id == user_id)
         .order_by(col(Swipe.created_at).desc(), col(Swipe.id).desc())
     ).first()
     if last is None:
+        return None
+    # A plain DELETE, so a row a concurrent undo removed first counts 0 instead of failing.
+    removed = session.execute(delete(Swipe).where(col(Swipe.id) == last.id))
+    if not cast(CursorResult, removed).rowcount:
+        session.rollback()
         return None
     session.execute(
         delete(SavedJob).where(
@@ -108,7 +132,6 @@ def undo_last(*, session: Session, user_id: int) -> Swipe | None:
             col(SavedJob.status) == "saved",
         )
     )
-    session.delete(last)
     session.commit()
     return last
 

@@ -11,11 +11,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import StringField
 from wtforms.validators import AnyOf, DataRequired
 
 from app import htmx
 from app.blueprints.jobseeker import bp
+from app.converters import IdField
 from app.db import get_session
 from app.services import coffee, profiles
 
@@ -23,7 +24,7 @@ from app.services import coffee, profiles
 class CoffeeAnswerForm(FlaskForm):
     """Yes or no to one offer."""
 
-    meeting_id = IntegerField(validators=[DataRequired()])
+    meeting_id = IdField(validators=[DataRequired()])
     answer = StringField(validators=[DataRequired(), AnyOf(coffee.ANSWERS)])
 
 

@@ -24,6 +24,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.converters import IdField
+
 INDUSTRIES = (
     "Bygge og anlæg",
     "Handel",
@@ -148,7 +150,7 @@ class ProfileForm(FlaskForm):
 class SwipeForm(FlaskForm):
     """An answer to one card."""
 
-    posting_id = IntegerField(validators=[DataRequired()])
+    posting_id = IdField(validators=[DataRequired()])
     action = StringField(validators=[DataRequired(), AnyOf(("yes", "no", "save"))])
     kind = StringField(validators=[Optional(), AnyOf(("match", "alternative"))])
 
