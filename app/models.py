@@ -125,6 +125,46 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     auth_method: str = Field(max_length=20)
+    # When the person last proved who they are (login or re-authentication); erasure and changes
+    # to the second factor need this to be recent.
+    authenticated_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed (or still running) local login, for throttling across workers and restarts.
+
+    Keyed by keyed pseudonyms (HMAC-SHA256) of the normalised e-mail and of the client address,
+    so the table never holds an e-mail address (of an unknown account or any other) or an IP.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_key: str = Field(max_length=64, index=True)
+    address_key: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class MfaCredential(SQLModel, table=True):
+    """A local account's TOTP second factor; the secret is encrypted (see app/services/mfa.py).
+
+    ``confirmed_at`` is empty while the person is still setting it up; ``last_used_step`` is the
+    TOTP time step of the last accepted code, so a code is never accepted twice.
+    """
+
+    user_id: int = Field(primary_key=True, foreign_key="user.id", ondelete="CASCADE")
+    secret_encrypted: str = Field(max_length=255)
+    confirmed_at: datetime | None = None
+    last_used_step: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time recovery code for the second factor; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 # --- Jobseekers and caseworkers ----------------------------------------------------------------
@@ -155,6 +195,9 @@ class JobseekerProfile(JobseekerProfileBase, table=True):
     jobcentre_id: int | None = Field(default=None, foreign_key="jobcentre.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # When the ranking now stored in Suggestion started (also after an empty or withdrawn one);
+    # older than updated_at, or None, means the scheduler still has to rank the person.
+    suggestions_refreshed_at: datetime | None = None
 
 
 class CaseworkerAssignment(SQLModel, table=True):
@@ -370,6 +413,20 @@ class EmailOutbox(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class UnsubscribeToken(SQLModel, table=True):
+    """The random token of one unsubscribe link; only its SHA-256 is stored.
+
+    The link carries no user id, expires, and works once (``used_at``).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
 # --- Coffee meetings ---------------------------------------------------------------------------
 
 
@@ -445,6 +502,11 @@ for _table, _category in (
     ("trialassignment", "trial"),
 ):
     register_personal_table(_table, "user_id", _category)
+# Second-factor secrets are erased with the person and never exported.
+register_personal_table("mfacredential", "user_id", "account", redact=("secret_encrypted",))
+register_personal_table("recoverycode", "user_id", "account", redact=("code_hash",))
+# The hash of a live unsubscribe link is a secret: erased with the person, never exported.
+register_personal_table("unsubscribetoken", "user_id", "email", redact=("token_hash",))
 
 
 # --- Historical intervention cases (decision support) ------------------------------------------

@@ -1,7 +1,10 @@
 """What a caseworker may see: only citizens who are assigned to them, every read access-logged.
 
 The algorithm only advises: suggestions are shown with their explanation so the caseworker can
-use them in the dialogue with the citizen; decisions stay with the caseworker.
+use them in the dialogue with the citizen; decisions stay with the caseworker. Opening a page
+only reads (and logs the read): it never ranks or randomises anyone. For a citizen who opted out
+of, or objected to, algorithmic processing, nothing algorithmic is computed from their data: no
+suggestions and no intervention advice, only the manual assessment.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from app.models import (
     Swipe,
     User,
 )
-from app.services import matching_status, privacy
+from app.services import interventions, matching_status, privacy, profiles
 from consent import guard
 
 CATEGORIES = (
@@ -49,6 +52,10 @@ class CitizenView:
     feedback: list[SuggestionFeedback] = field(default_factory=list)
     swipe_counts: dict[str, int] = field(default_factory=dict)
     algorithm_opted_out: bool = False
+    # Whether a ranking is stored yet (pages never rank; the scheduler does).
+    state: matching_status.RefreshState | None = None
+    # Intervention advice; None when the citizen opted out (the caseworker assesses manually).
+    advice: interventions.CitizenAdvice | None = None
 
 
 def _organisation(session: Session, caseworker: User) -> str | None:
@@ -68,6 +75,30 @@ def is_assigned(*, session: Session, caseworker_id: int, citizen_id: int) -> boo
         ).first()
         is not None
     )
+
+
+def citizens(*, session: Session, caseworker: User) -> list[User]:
+    """The caseworker's list: assigned citizens who have not objected to sharing.
+
+    Showing a name is a read of the citizen's data, so each listed citizen gets an access-log
+    row; citizens who objected are neither shown nor read.
+    """
+    listed = profiles.shared_with(session=session, caseworker_id=caseworker.id)
+    organisation = _organisation(session, caseworker)
+    for citizen in listed:
+        guard.log_access(
+            session,
+            citizen.id,
+            purpose_id=privacy.CASEWORKER_SHARING,
+            actor_id=caseworker.id,
+            actor_role="caseworker",
+            actor_organisation=organisation,
+            data_categories=("identity",),
+            via="web",
+            commit=False,
+        )
+    session.commit()
+    return listed
 
 
 def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> CitizenView:
@@ -109,17 +140,6 @@ def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> Citi
     profile = session.exec(
         select(JobseekerProfile).where(JobseekerProfile.user_id == citizen_id)
     ).first()
-    # The dialogue needs suggestions even before the citizen has opened the portal.
-    matching_status.ensure_first_suggestions(session=session, user_id=citizen_id)
-    suggestions = list(
-        session.exec(
-            select(Suggestion, JobPosting)
-            .join(JobPosting, JobPosting.id == Suggestion.posting_id)
-            .where(Suggestion.user_id == citizen_id, Suggestion.kind == "match")
-            .order_by(Suggestion.rank)
-            .limit(10)
-        ).all()
-    )
     feedback = list(
         session.exec(
             select(SuggestionFeedback)
@@ -131,11 +151,27 @@ def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> Citi
     counts: dict[str, int] = {"yes": 0, "no": 0, "save": 0}
     for swipe in session.exec(select(Swipe).where(Swipe.user_id == citizen_id)).all():
         counts[swipe.action] = counts.get(swipe.action, 0) + 1
-    return CitizenView(
+    view = CitizenView(
         citizen=citizen,
         profile=profile,
-        suggestions=[(s, p) for s, p in suggestions],
         feedback=feedback,
         swipe_counts=counts,
         algorithm_opted_out=not privacy.matching_allowed(session=session, user_id=citizen_id),
     )
+    if view.algorithm_opted_out:
+        return view
+    view.state = matching_status.status(session=session, user_id=citizen_id)
+    view.suggestions = [
+        (s, p)
+        for s, p in session.exec(
+            select(Suggestion, JobPosting)
+            .join(JobPosting, JobPosting.id == Suggestion.posting_id)
+            .where(Suggestion.user_id == citizen_id, Suggestion.kind == "match")
+            .order_by(Suggestion.rank)
+            .limit(10)
+        ).all()
+    ]
+    view.advice = interventions.advice_for_citizen(
+        session=session, user_id=citizen_id, profile=profile
+    )
+    return view

@@ -11,10 +11,12 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.models import JobPosting, JobseekerProfile, SavedJob, User, utcnow
-from app.services import trial
+from app.services import privacy, trial
 from app.services.matching import active_postings_filter
 
 HIRE_PROBABILITY = 0.3
+# Share of demo jobseekers who consented to the evaluation: only they are randomised and counted.
+RESEARCH_CONSENT_SHARE = 0.7
 STATUSES = ("saved", "applied", "interview", "rejected")
 
 
@@ -43,6 +45,15 @@ def seed_history(*, session: Session, seed: int = 42) -> int:
         if session.exec(select(SavedJob.id).where(SavedJob.user_id == user_id)).first() is not None:
             continue
         rng = random.Random(f"{seed}-history-{user_id}")
+        if random.Random(f"{seed}-research-{user_id}").random() < RESEARCH_CONSENT_SHARE:
+            privacy.record_decision(
+                session=session,
+                user_id=user_id,
+                purpose_id=privacy.RESEARCH,
+                action="grant",
+                actor_id=user_id,
+                actor_role="jobseeker",
+            )
         # The demo trial started months ago: randomised then, outcomes recorded since.
         assignment = trial.ensure_assigned(session=session, user_id=user_id)
         started = now - timedelta(days=rng.randint(120, 300))

@@ -1,8 +1,10 @@
 """Decision support on employment interventions, and a bias audit of who gets which intervention.
 
-The caseworker decides; the algorithm only advises. The advice is descriptive statistics over
-pseudonymised historical cases (``InterventionCase``): observational data, so differences between
-interventions mix their effect with who was offered them; nothing here is a causal estimate.
+The caseworker decides; the algorithm only advises, and never for a citizen who opted out of
+algorithmic processing (the caseworker then makes a manual assessment). The advice is descriptive
+statistics over pseudonymised historical cases (``InterventionCase``): observational data, so
+differences between interventions mix their effect with who was offered them; nothing here is a
+causal estimate.
 
 Similar cases share the ISCO major group (first digit) of the citizen's first wished occupation
 with an ISCO code and, when it can be derived, the education level. The profile has no age, so the
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from app.models import InterventionCase, JobseekerProfile
+from app.services import privacy
 
 K_MIN = 20
 WITHIN_DAYS = 180
@@ -246,6 +249,25 @@ def advice(*, session: Session, features: Features, k_min: int = K_MIN) -> list[
         )
     )
     return rows
+
+
+@dataclass
+class CitizenAdvice:
+    """The advice shown on a citizen's page and the features it was computed from."""
+
+    features: Features
+    rows: list[Advice]
+
+
+def advice_for_citizen(
+    *, session: Session, user_id: int, profile: JobseekerProfile | None
+) -> CitizenAdvice | None:
+    """Advice for one citizen from their profile; None after an opt-out of, or objection to,
+    algorithmic processing: their data is then not used, and the caseworker assesses manually."""
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        return None
+    features = features_from_profile(profile)
+    return CitizenAdvice(features=features, rows=advice(session=session, features=features))
 
 
 def _shares(interventions: Sequence[str]) -> dict[str, float]:

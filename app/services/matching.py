@@ -1,33 +1,49 @@
 """The only module of the portal that calls the recommender.
 
-Every entry point checks the legal basis first (``privacy.matching_allowed``). Embeddings are
-computed when data is written (a posting is stored, a profile is saved) or by the scheduler; a
-page view only reads stored vectors and cached suggestions. The encoder and the posting index are
-built lazily, once per process, and the index is rebuilt only when the stored posting embeddings
-change.
+Every entry point checks the legal basis first (``privacy.matching_allowed``). Embeddings and
+rankings are computed when data is written (a posting is stored, a profile is saved, a swipe or a
+consent decision is made) in the background, or by the scheduler (``refresh_pending`` fills the
+gaps); a page view only reads stored suggestions and never ranks, randomises or writes. The
+encoder and the posting index are built lazily, once per process, and the index is rebuilt only
+when the stored posting embeddings change.
+
+An opt-out of, or objection to, matching stops every algorithmic use of the person's data at
+once (``withdraw_results``): suggestions, the profile embedding and match notifications go, and
+queued e-mails about matches are dropped.
+
+Re-ranking one person is serialised: the new ranking is computed without locks, then written in
+one transaction under a lock on the person's profile row (a row lock on PostgreSQL, the write lock
+on SQLite). A ranking that started before the one already stored is discarded, so concurrent
+refreshes end in one consistent ranking, the newest.
 """
 
 import hashlib
 import threading
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.models import (
+    EmailOutbox,
     JobPosting,
     JobseekerProfile,
+    Notification,
     Postcode,
     PostingEmbedding,
     ProfileEmbedding,
+    Role,
     Suggestion,
     Swipe,
+    User,
     utcnow,
 )
-from app.services import privacy, trial
+from app.services import concurrency, privacy, trial
+from consent.models import ConsentAction, ConsentEvent
 from recommender import types as rt
 from recommender.encoders import Encoder, load_encoder
 from recommender.ranking import Recommender
@@ -35,6 +51,7 @@ from recommender.text import posting_text, profile_text
 
 MATCHES_KEPT = 60
 ALTERNATIVES_KEPT = 5
+PENDING_BATCH = 50  # people ranked per scheduler run; the rest wait for the next run
 
 _lock = threading.RLock()
 _encoder: Encoder | None = None
@@ -225,8 +242,23 @@ def _profile_parts(session: Session, user_id: int):
     return profile, home
 
 
+def _upsert(session: Session, model: type, values: dict[str, Any], key: str) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE: two writers of the same row never collide."""
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = concurrency.dialect_insert(session=session, table=table).values(values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[key],
+            set_={name: statement.excluded[name] for name in values if name != key},
+        )
+    )
+
+
 def embed_profile(*, session: Session, user_id: int, encoder: Encoder | None = None) -> bool:
-    """(Re)compute the profile embedding if its text changed; True if the model was called."""
+    """(Re)compute the profile embedding if its text changed; True if the model was called.
+
+    Without a legal basis the stored embedding is deleted instead, never recomputed.
+    """
     if not privacy.matching_allowed(session=session, user_id=user_id):
         session.execute(delete(ProfileEmbedding).where(col(ProfileEmbedding.user_id) == user_id))
         session.commit()
@@ -241,16 +273,22 @@ def embed_profile(*, session: Session, user_id: int, encoder: Encoder | None = N
     if stored and stored.model == encoder.name and stored.content_hash == digest:
         return False
     vector = encoder.encode_queries([text])[0]
-    session.merge(
-        ProfileEmbedding(
-            user_id=user_id,
-            model=encoder.name,
-            content_hash=digest,
-            vector=np.asarray(vector, dtype=np.float32).tobytes(),
-            computed_at=utcnow(),
-        )
+    # An upsert: a concurrent refresh of the same person may have stored it a moment ago.
+    _upsert(
+        session,
+        ProfileEmbedding,
+        {
+            "user_id": user_id,
+            "model": encoder.name,
+            "content_hash": digest,
+            "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+            "computed_at": utcnow(),
+        },
+        key="user_id",
     )
     session.commit()
+    if stored is not None:  # the upsert bypassed the identity map: reload on next use
+        session.expire(stored)
     return True
 
 
@@ -273,45 +311,38 @@ def _ranking_input(session: Session, user_id: int) -> rt.Profile | None:
     )
 
 
-def _method_for(session: Session, user_id: int) -> str:
-    """The trial's control arm gets today's automatch; everyone else the hybrid."""
-    arm = trial.ensure_assigned(session=session, user_id=user_id)
+def _method_for(session: Session, user_id: int, *, assign: bool) -> str:
+    """The trial's control arm gets today's automatch; everyone else, trial participant or not,
+    the portal's standard service, the hybrid. ``assign`` randomises a new participant (only
+    where data is written)."""
+    if assign:
+        arm = trial.ensure_assigned(session=session, user_id=user_id)
+    else:
+        arm = trial.current_arm(session=session, user_id=user_id)
     return "automatch" if arm is not None and arm.arm == "control" else "hybrid"
 
 
-def refresh_suggestions(*, session: Session, user_id: int) -> int:
-    """Rank postings for the person and replace their cached suggestions; returns how many.
-
-    Nothing runs when the person opted out of algorithmic processing or objected: their cached
-    suggestions are removed instead. Swipes personalise only with the person's consent, but a
-    "no" always hides that posting.
-    """
-    if not privacy.matching_allowed(session=session, user_id=user_id):
-        session.execute(delete(Suggestion).where(col(Suggestion.user_id) == user_id))
-        session.commit()
-        return 0
-    rec_profile = _ranking_input(session, user_id)
-    if rec_profile is None:
-        return 0
-    recommender = get_recommender(session=session)
-    method = _method_for(session, user_id)
+def _suggestion_rows(recommender: Recommender, rec_profile: rt.Profile, method: str) -> list[dict]:
+    """The ranking as plain rows for the Suggestion table: matches, then alternative jobs."""
+    user_id = int(rec_profile.id)
     matches = recommender.rank(rec_profile, k=MATCHES_KEPT, method=method)
     alternatives = (
         recommender.alternatives(rec_profile, k=ALTERNATIVES_KEPT) if method == "hybrid" else []
     )
     rows = [
-        Suggestion(
-            user_id=user_id,
-            posting_id=int(r.posting_id),
-            kind="match",
-            rank=r.rank,
-            score=r.score,
-            explanation=asdict(r.explanation),
-            algorithm_version=r.explanation.algorithm_version,
-        )
+        {
+            "user_id": user_id,
+            "posting_id": int(r.posting_id),
+            "kind": "match",
+            "rank": r.rank,
+            "score": r.score,
+            "explanation": asdict(r.explanation),
+            "alternative_label": None,
+            "algorithm_version": r.explanation.algorithm_version,
+        }
         for r in matches
     ]
-    seen = {r.posting_id for r in rows}
+    seen = {row["posting_id"] for row in rows}
     rank = 0
     for alternative in alternatives:
         for r in alternative.postings:
@@ -329,30 +360,218 @@ def refresh_suggestions(*, session: Session, user_id: int) -> int:
                 "skills_to_learn": [asdict(s) for s in alternative.skills_to_learn],
             }
             rows.append(
-                Suggestion(
-                    user_id=user_id,
-                    posting_id=int(r.posting_id),
-                    kind="alternative",
-                    rank=rank,
-                    score=r.score,
-                    explanation=explanation,
-                    alternative_label=(alternative.label_da or alternative.label)[:255],
-                    algorithm_version=r.explanation.algorithm_version,
-                )
+                {
+                    "user_id": user_id,
+                    "posting_id": int(r.posting_id),
+                    "kind": "alternative",
+                    "rank": rank,
+                    "score": r.score,
+                    "explanation": explanation,
+                    "alternative_label": (alternative.label_da or alternative.label)[:255],
+                    "algorithm_version": r.explanation.algorithm_version,
+                }
             )
+    return rows
+
+
+def _lock_profile(session: Session, user_id: int) -> JobseekerProfile | None:
+    """Lock the person's profile row until commit: the one lock every writer of their ranking
+    and of its withdrawal takes, so those writes never interleave."""
+    profile_id = session.exec(
+        select(JobseekerProfile.id).where(JobseekerProfile.user_id == user_id)
+    ).first()
+    if profile_id is None:
+        return None
+    return concurrency.lock_row(session=session, model=JobseekerProfile, row_id=profile_id)
+
+
+def _clear_results(session: Session, user_id: int) -> None:
+    """Delete every stored result of matching for the person (no commit)."""
     session.execute(delete(Suggestion).where(col(Suggestion.user_id) == user_id))
-    session.add_all(rows)
+    session.execute(delete(ProfileEmbedding).where(col(ProfileEmbedding.user_id) == user_id))
+    # Unread "new job for you" notifications are match results too; read ones are history.
+    session.execute(
+        delete(Notification).where(
+            col(Notification.user_id) == user_id,
+            col(Notification.kind) == "new_match",
+            col(Notification.read_at).is_(None),
+        )
+    )
+    # Every digest in the outbox is about matches: none may leave after the opt-out.
+    session.execute(
+        update(EmailOutbox)
+        .where(col(EmailOutbox.user_id) == user_id, col(EmailOutbox.status) == "queued")
+        .values(status="dropped")
+    )
+
+
+def withdraw_results(*, session: Session, user_id: int) -> None:
+    """Stop every algorithmic use of the person's data at once (after an opt-out or objection).
+
+    Deletes the suggestions, the profile embedding and unread match notifications, and drops
+    queued e-mails about matches, in one transaction under the person's ranking lock (so a
+    ranking running at the same moment cannot write its results back afterwards).
+    """
+    profile = _lock_profile(session, user_id)
+    _clear_results(session, user_id)
+    if profile is not None:
+        profile.suggestions_refreshed_at = utcnow()
+        session.add(profile)
+    session.commit()
+
+
+def refresh_suggestions(*, session: Session, user_id: int) -> int:
+    """Rank postings for the person and replace their cached suggestions; returns how many this
+    call stored (0 also when a newer ranking was already stored).
+
+    Nothing runs when the person opted out of algorithmic processing or objected: every stored
+    result is withdrawn instead. Swipes personalise only with the person's consent, but a "no"
+    always hides that posting. Safe to run several times at once for the same person.
+    """
+    started = utcnow()
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        withdraw_results(session=session, user_id=user_id)
+        return 0
+    rec_profile = _ranking_input(session, user_id)
+    if rec_profile is None:
+        return 0
+    method = _method_for(session, user_id, assign=True)
+    rows = _suggestion_rows(get_recommender(session=session), rec_profile, method)
+    profile = _lock_profile(session, user_id)
+    if profile is None:  # erased while we ranked
+        session.rollback()
+        return 0
+    refreshed = profile.suggestions_refreshed_at
+    if refreshed is not None and refreshed >= started:
+        # A ranking that started after this one (newer data) is already stored: keep it.
+        session.rollback()
+        return 0
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        # Opted out while we ranked: the lock makes this check final.
+        _clear_results(session, user_id)
+        rows = []
+    else:
+        session.execute(delete(Suggestion).where(col(Suggestion.user_id) == user_id))
+        session.add_all([Suggestion(**row) for row in rows])
+    profile.suggestions_refreshed_at = started
+    session.add(profile)
     session.commit()
     return len(rows)
 
 
+def _stale_people(session: Session, limit: int) -> list[int]:
+    """Jobseekers never ranked, changed since their last ranking, or opted out since then."""
+    stale = or_(
+        col(JobseekerProfile.suggestions_refreshed_at).is_(None),
+        col(JobseekerProfile.suggestions_refreshed_at) < col(JobseekerProfile.updated_at),
+    )
+    withdrawn_since = (
+        select(ConsentEvent.subject_id)
+        .where(
+            ConsentEvent.subject_id == JobseekerProfile.user_id,
+            ConsentEvent.purpose_id == privacy.CORE_MATCHING,
+            col(ConsentEvent.action).in_([ConsentAction.OPT_OUT.value, ConsentAction.OBJECT.value]),
+            col(ConsentEvent.at) > col(JobseekerProfile.suggestions_refreshed_at),
+        )
+        .exists()
+    )
+    return list(
+        session.exec(
+            select(JobseekerProfile.user_id)
+            .join(User, col(User.id) == JobseekerProfile.user_id)
+            .where(User.role == Role.JOBSEEKER, col(User.is_active), or_(stale, withdrawn_since))
+            .order_by(col(JobseekerProfile.updated_at))
+            .limit(limit)
+        ).all()
+    )
+
+
+def refresh_pending(*, session: Session, limit: int = PENDING_BATCH) -> int:
+    """Scheduler job: rank everyone whose ranking is missing or out of date, and withdraw the
+    results of anyone who opted out since; returns how many people were handled.
+
+    This is how a person gets their first suggestions when nothing they did was a write (a new
+    account, demo data, a profile created by an import): page views never rank.
+    """
+    handled = 0
+    for user_id in _stale_people(session, limit):
+        if privacy.matching_allowed(session=session, user_id=user_id, actor="scheduler"):
+            refresh_suggestions(session=session, user_id=user_id)
+        else:
+            withdraw_results(session=session, user_id=user_id)
+        handled += 1
+    return handled
+
+
+def refresh_everyone_pending(*, session: Session) -> int:
+    """``refresh_pending`` in batches until nobody is left (``flask matching index`` at start-up).
+
+    Bounded by the number of profiles, so a person who stays stale cannot keep it running.
+    """
+    people = session.exec(select(func.count()).select_from(JobseekerProfile)).one()
+    handled = 0
+    for _ in range(people // PENDING_BATCH + 1):
+        batch = refresh_pending(session=session)
+        handled += batch
+        if batch < PENDING_BATCH:
+            break
+    return handled
+
+
+def refresh_if_pending(*, session: Session, user_id: int) -> int:
+    """Rank the person now if their ranking is missing or out of date; for a write that should
+    bring the first suggestions sooner than the scheduler (e.g. submitted after a login)."""
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)
+    ).first()
+    if profile is None:
+        return 0
+    refreshed = profile.suggestions_refreshed_at
+    if refreshed is not None and refreshed >= profile.updated_at:
+        return 0
+    return refresh_suggestions(session=session, user_id=user_id)
+
+
+RERANKING_PURPOSES = (privacy.CORE_MATCHING, privacy.SWIPE_PERSONALISATION, privacy.RESEARCH)
+
+
+def change_decision(
+    *, session: Session, user_id: int, purpose_id: str, action: str, actor_role: str
+) -> bool:
+    """Record the person's consent decision and apply it to matching; True when the person
+    should be ranked again (in the background).
+
+    An opt-out of, or objection to, matching withdraws every result at once, in this request.
+    Opting back in, a change in whether swipes may tailor the ranking, and a research consent
+    (which decides trial participation, hence automatch or hybrid) call for a new ranking.
+    The same decision twice changes nothing and ranks nothing. Raises
+    ``privacy.UnknownPurposeError`` or ``privacy.InvalidActionError`` for bad input.
+    """
+    changed = privacy.change_decision(
+        session=session,
+        user_id=user_id,
+        purpose_id=purpose_id,
+        action=action,
+        actor_role=actor_role,
+    )
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        withdraw_results(session=session, user_id=user_id)  # idempotent: repeat it anyway
+        return False
+    return bool(changed) and purpose_id in RERANKING_PURPOSES
+
+
 def top_posting_ids(*, session: Session, user_id: int, k: int = 20) -> list[int]:
-    """Posting ids of the person's current top ``k`` (no explanations; used by notifications)."""
+    """Posting ids of the person's current top ``k`` (no explanations; used by notifications).
+
+    Never randomises: trial participants get their arm's method, everyone else the hybrid.
+    """
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        return []
     rec_profile = _ranking_input(session, user_id)
     if rec_profile is None:
         return []
     ranked = get_recommender(session=session).rank(
-        rec_profile, k=k, method=_method_for(session, user_id), explain=False
+        rec_profile, k=k, method=_method_for(session, user_id, assign=False), explain=False
     )
     return [int(r.posting_id) for r in ranked]
 

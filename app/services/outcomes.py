@@ -3,6 +3,9 @@
 Similar people share an ISCO sub-major group (first two digits) among their wished occupations.
 Only occupations at least ``K_MIN`` different people were hired into are shown, and nothing at
 all unless at least ``K_MIN`` similar people contribute; no individual data ever leaves here.
+
+Matching people with others is algorithmic processing of their profiles: a person who opted out
+of, or objected to, it is neither shown this aggregate nor counted in anyone else's.
 """
 
 from collections import defaultdict
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from app.models import IscoGroup, JobPosting, JobseekerProfile, SavedJob
-from app.services import vocabulary
+from app.services import privacy, vocabulary
 
 K_MIN = 10
 
@@ -32,6 +35,8 @@ class OutcomeStats:
     groups: list[str]
     contributors: int
     rows: list[OutcomeRow] = field(default_factory=list)
+    # The person opted out of algorithmic processing: nothing is computed for them.
+    opted_out: bool = False
 
     @property
     def shown(self) -> bool:
@@ -51,7 +56,13 @@ def _label(session: Session, isco_code: str) -> str:
 
 
 def similar_outcomes(*, session: Session, user_id: int, k_min: int = K_MIN) -> OutcomeStats:
-    """Where people with the same occupational interests as the person got hired."""
+    """Where people with the same occupational interests as the person got hired.
+
+    Empty (``opted_out``) for a person who opted out of matching; people who opted out are
+    never counted for anyone else.
+    """
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        return OutcomeStats(groups=[], contributors=0, opted_out=True)
     own = session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)).first()
     groups = _groups(own) if own else set()
     if not groups:
@@ -64,8 +75,15 @@ def similar_outcomes(*, session: Session, user_id: int, k_min: int = K_MIN) -> O
     ).all()
     people_by_code: dict[str, set[int]] = defaultdict(set)
     contributors: set[int] = set()
+    allowed: dict[int, bool] = {}
     for profile, isco_code in hired:
-        if isco_code and _groups(profile) & groups:
+        if not (isco_code and _groups(profile) & groups):
+            continue
+        if profile.user_id not in allowed:
+            allowed[profile.user_id] = privacy.matching_allowed(
+                session=session, user_id=profile.user_id
+            )
+        if allowed[profile.user_id]:
             contributors.add(profile.user_id)
             people_by_code[isco_code].add(profile.user_id)
     stats = OutcomeStats(groups=sorted(groups), contributors=len(contributors))

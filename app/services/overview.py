@@ -24,7 +24,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import deck, privacy, profiles
+from app.services import deck, matching_status, privacy, profiles, trial
 from app.services.matching import active_postings_filter
 from app.services.outcomes import K_MIN, OutcomeStats, similar_outcomes
 
@@ -79,6 +79,10 @@ class Overview:
     accesses: privacy.AccessPage
     caseworker: CaseworkerContact | None
     outcomes: OutcomeStats
+    # Whether the person takes part in the trial now (``trial`` is their stored draw, if any).
+    in_trial: bool = False
+    # Whether the first ranking is still being prepared (pages never rank).
+    suggestions_state: matching_status.RefreshState | None = None
     consents_needing_renewal: list[str] = field(default_factory=list)
     # The smallest group "what worked for people like me" ever shows (k-anonymity).
     outcome_k: int = K_MIN
@@ -166,10 +170,12 @@ def build(*, session: Session, user_id: int, locale: str) -> Overview:
         suggestions=[] if opted_out else top_suggestions(session=session, user_id=user_id),
         opted_out=opted_out,
         trial=session.get(TrialAssignment, user_id),
+        in_trial=trial.participates(session=session, user_id=user_id),
         accesses=privacy.access_log(
             session=session, user_id=user_id, locale=locale, per_page=LATEST_ACCESSES
         ),
         caseworker=caseworker_contact(session=session, user_id=user_id),
         outcomes=similar_outcomes(session=session, user_id=user_id),
+        suggestions_state=matching_status.status(session=session, user_id=user_id),
         consents_needing_renewal=[p.title for p in purposes if p.state.needs_renewal],
     )

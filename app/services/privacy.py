@@ -15,7 +15,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from app.db import get_engine, truncate_sqlite_wal
 from app.models import User
+from app.services.concurrency import lock_row
 from consent import guard, ledger, models, purposes, rights
 from consent.models import AccessLogEntry
 from consent.pseudonym import Pseudonymiser
@@ -175,18 +177,35 @@ def purpose_for(*, session: Session, user_id: int, purpose_id: str, locale: str)
     return _purpose_view(purpose, ledger.purpose_state(session, user_id, purpose_id), locale)
 
 
+# Where each decision leaves the purpose; deciding the same again records nothing new.
+_STATUS_AFTER = {
+    "grant": ledger.Status.GRANTED,
+    "withdraw": ledger.Status.WITHDRAWN,
+    "object": ledger.Status.OBJECTED,
+    "opt_out": ledger.Status.OPTED_OUT,
+    "opt_in": ledger.Status.ACTIVE,
+}
+
+
 def change_decision(
     *, session: Session, user_id: int, purpose_id: str, action: str, actor_role: str
-) -> None:
-    """The person's own decision on a purpose, committed at once.
+) -> bool:
+    """The person's own decision on a purpose, committed at once; True when it changed anything.
 
     An objection (Art. 21) stops the processing immediately and is also registered as a request,
-    so the jobcentre answers it within the deadline of Art. 12(3). Raises
+    so the jobcentre answers it within the deadline of Art. 12(3). The same decision twice (a
+    double click, two tabs, even at the same moment) is recorded once. Raises
     ``UnknownPurposeError`` or ``InvalidActionError`` for input that does not fit the purpose.
     """
     purpose = purposes.get(purpose_id)
     if action not in {a.value for a in purpose.allowed_actions}:
         raise InvalidActionError(f"{action!r} does not apply to {purpose_id!r}")
+    # The person's decisions queue up here, so each one sees the state the previous one left.
+    lock_row(session=session, model=User, row_id=user_id)
+    state = ledger.purpose_state(session, user_id, purpose_id)
+    if state.status is _STATUS_AFTER.get(action) and not state.needs_renewal:
+        session.commit()  # releases the lock; nothing to record
+        return False
     if action == models.ConsentAction.OBJECT.value:
         rights.register_request(
             session,
@@ -202,6 +221,7 @@ def change_decision(
         actor_id=user_id,
         actor_role=actor_role,
     )
+    return True
 
 
 @dataclass(frozen=True)
@@ -422,8 +442,16 @@ def erase_person(*, session: Session, user_id: int, actor_role: str) -> ErasureR
     """Register the erasure request and erase the person everywhere, in one transaction.
 
     On failure everything is rolled back (the request too) and ``ErasureFailedError`` raised.
+    A second request for the same person (a double click, a second tab) waits for the first
+    and answers with the first one's receipt.
     """
     try:
+        if lock_row(session=session, model=User, row_id=user_id) is None:
+            session.commit()  # nothing changed; commit keeps the request's objects usable
+            done = _erasure_receipt(session=session, user_id=user_id)
+            if done is None:
+                raise ErasureFailedError(f"no person {user_id} and no erasure of them")
+            return done
         rights.register_request(
             session, subject_id=user_id, kind=RequestKind.ERASURE, note="Self-service in Jobunivers"
         )
@@ -439,7 +467,25 @@ def erase_person(*, session: Session, user_id: int, actor_role: str) -> ErasureR
         session.rollback()
         current_app.logger.exception("erasure of a person failed and was rolled back")
         raise ErasureFailedError(str(error)) from error
+    truncate_sqlite_wal(get_engine())  # erased rows must not survive in SQLite's -wal file
     assert record.id is not None
+    return ErasureReceipt(
+        reference=record.id,
+        erased_at=record.erased_at,
+        rows=sum(record.row_counts.values()),
+        request_id=record.request_id,
+    )
+
+
+def _erasure_receipt(*, session: Session, user_id: int) -> ErasureReceipt | None:
+    """The receipt of the person's completed erasure, found by their pseudonym."""
+    record = session.exec(
+        select(models.ErasureRecord)
+        .where(models.ErasureRecord.subject_pseudonym == pseudonymiser().user(user_id))
+        .order_by(col(models.ErasureRecord.erased_at).desc())
+    ).first()
+    if record is None or record.id is None:
+        return None
     return ErasureReceipt(
         reference=record.id,
         erased_at=record.erased_at,

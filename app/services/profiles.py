@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from app.models import CaseworkerAssignment, JobseekerProfile, Postcode, User, utcnow
-from app.services import vocabulary
+from app.services import privacy, vocabulary
+from consent import ledger
 
 
 class ProfileError(ValueError):
@@ -36,6 +37,12 @@ class ProfileInput:
 def get_profile(*, session: Session, user_id: int) -> JobseekerProfile | None:
     """The jobseeker's own profile."""
     return session.exec(select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)).first()
+
+
+def profile_or_blank(*, session: Session, user_id: int) -> JobseekerProfile:
+    """The profile, or an empty one that is not stored (the form's GET writes nothing; the
+    first save creates the row)."""
+    return get_profile(session=session, user_id=user_id) or JobseekerProfile(user_id=user_id)
 
 
 def get_or_create_profile(*, session: Session, user_id: int) -> JobseekerProfile:
@@ -108,7 +115,8 @@ def update_profile(*, session: Session, user_id: int, data: ProfileInput) -> Job
 
 
 def shared_with(*, session: Session, caseworker_id: int) -> list[User]:
-    """Jobseekers whose profile is currently shared with this caseworker."""
+    """Jobseekers actively assigned to this caseworker who have not objected to sharing their
+    profile with caseworkers (Art. 21): the objected are left out entirely, even their names."""
     statement = (
         select(User)
         .join(CaseworkerAssignment, CaseworkerAssignment.jobseeker_id == User.id)
@@ -118,4 +126,8 @@ def shared_with(*, session: Session, caseworker_id: int) -> list[User]:
         )
         .order_by(User.name)
     )
-    return list(session.exec(statement).all())
+    return [
+        user
+        for user in session.exec(statement).all()
+        if ledger.is_permitted(session, user.id, privacy.CASEWORKER_SHARING)
+    ]

@@ -1,10 +1,20 @@
-"""The randomised controlled trial built into the portal.
+"""The randomised controlled trial built into the portal, and its legal basis.
 
 Jobseekers are randomised 1:1 to **treatment** (the hybrid recommender) or **control** (Jobnet's
 automatch rule, today's practice), in permuted blocks within strata (their jobcentre), so the arms
 stay balanced per jobcentre. The block order comes from an HMAC of the trial, stratum and block
 number under the pseudonymisation key: reproducible for an audit, unpredictable without the key
-(allocation concealment). People who opted out of algorithmic processing are not randomised.
+(allocation concealment).
+
+Only participants are randomised and counted. Who participates depends on the configured legal
+basis (``TRIAL_LEGAL_BASIS``): with ``"consent"`` (the default) only people who currently consent
+to the research purpose; with ``"public_task"`` everyone, under the statutory basis named in
+``TRIAL_LEGAL_REFERENCE`` (without one nobody is randomised). Nobody who opted out of, or objected
+to, matching takes part. Everyone else gets the portal's standard service, the hybrid
+recommender, exactly like the treatment arm, and is never counted. Randomisation happens only
+where data is written (a ranking in the background or by the scheduler), never on a page view.
+A person who withdraws their research consent leaves the trial: the assignment row stays for the
+audit of the allocation sequence, but it no longer chooses their service and is not counted.
 
 The analysis uses aggregates only: hires per arm, the difference in hire rates with a 95 %
 confidence interval, and days from randomisation to hire.
@@ -24,8 +34,12 @@ from sqlmodel import Session, select
 
 from app.models import JobseekerProfile, SavedJob, TrialAssignment
 from app.services import privacy
+from consent import ledger
 
 ARMS = ("treatment", "control")
+CONSENT_BASIS = "consent"
+PUBLIC_TASK_BASIS = "public_task"
+LEGAL_BASES = (CONSENT_BASIS, PUBLIC_TASK_BASIS)
 
 
 def _block(trial_id: str, stratum: str, block_number: int, block_size: int) -> list[str]:
@@ -44,16 +58,77 @@ def stratum_of(*, session: Session, user_id: int) -> str:
     return f"jobcentre-{centre}" if centre else "none"
 
 
+def legal_basis() -> str | None:
+    """The configured basis for randomising, or None when the trial cannot run lawfully.
+
+    None when the trial is switched off, the basis is unknown, or ``public_task`` is chosen
+    without naming the statutory provision (a public task must rest on a law the person can
+    look up).
+    """
+    config = current_app.config
+    basis = config.get("TRIAL_LEGAL_BASIS", CONSENT_BASIS)
+    if not config.get("TRIAL_ENABLED") or basis not in LEGAL_BASES:
+        return None
+    if basis == PUBLIC_TASK_BASIS and not str(config.get("TRIAL_LEGAL_REFERENCE") or "").strip():
+        return None
+    return basis
+
+
+@dataclass(frozen=True)
+class LegalBasisRecord:
+    """The trial as the record of processing describes it."""
+
+    trial_id: str
+    running: bool
+    basis: str | None  # CONSENT_BASIS, PUBLIC_TASK_BASIS, or None when nobody is randomised
+    reference: str  # the statutory provision for PUBLIC_TASK_BASIS, as configured
+
+
+def legal_basis_record() -> LegalBasisRecord:
+    """The configured legal basis for the record-of-processing page (the same check the
+    randomisation uses, so page and code cannot disagree)."""
+    basis = legal_basis()
+    return LegalBasisRecord(
+        trial_id=current_app.config["TRIAL_ID"],
+        running=basis is not None,
+        basis=basis,
+        reference=str(current_app.config.get("TRIAL_LEGAL_REFERENCE") or "").strip(),
+    )
+
+
+def participates(*, session: Session, user_id: int) -> bool:
+    """Does the person take part in the trial right now (legal basis, no opt-out)? Read-only."""
+    basis = legal_basis()
+    if basis is None or not privacy.matching_allowed(session=session, user_id=user_id):
+        return False
+    return basis == PUBLIC_TASK_BASIS or ledger.is_permitted(session, user_id, privacy.RESEARCH)
+
+
+def current_arm(*, session: Session, user_id: int) -> TrialAssignment | None:
+    """The person's arm if they take part now; None otherwise. Never randomises (page views)."""
+    if not participates(session=session, user_id=user_id):
+        return None
+    return session.exec(
+        select(TrialAssignment).where(
+            TrialAssignment.user_id == user_id,
+            TrialAssignment.trial_id == current_app.config["TRIAL_ID"],
+        )
+    ).first()
+
+
 def ensure_assigned(*, session: Session, user_id: int) -> TrialAssignment | None:
-    """The person's arm, randomised on first use; None without a trial or after an opt-out."""
+    """The participant's arm, randomised on first use; None for everyone outside the trial.
+
+    Call it only where data is written (ranking in the background or by the scheduler). An
+    assignment kept from an earlier participation is reused, never redrawn.
+    """
+    if not participates(session=session, user_id=user_id):
+        return None
     existing = session.get(TrialAssignment, user_id)
     if existing is not None:
-        return existing
+        # One row per person: a draw in another trial keeps them out of this one.
+        return existing if existing.trial_id == current_app.config["TRIAL_ID"] else None
     config = current_app.config
-    if not config.get("TRIAL_ENABLED") or not privacy.matching_allowed(
-        session=session, user_id=user_id
-    ):
-        return None
     trial_id, block_size = config["TRIAL_ID"], int(config["TRIAL_BLOCK_SIZE"])
     stratum = stratum_of(session=session, user_id=user_id)
     for _attempt in range(3):
@@ -106,12 +181,20 @@ class TrialReport:
 
 
 def report(*, session: Session) -> TrialReport:
-    """Hire rate per arm and the treatment-minus-control difference with a 95 % Wald interval."""
+    """Hire rate per arm and the treatment-minus-control difference with a 95 % Wald interval.
+
+    Counts only assignments whose owner takes part now: a withdrawn research consent (or an
+    opt-out of matching) removes the person from every new analysis.
+    """
     trial_id = current_app.config["TRIAL_ID"]
     arms = {arm: ArmResult(arm=arm, n=0, hired=0) for arm in ARMS}
-    assignments = session.exec(
-        select(TrialAssignment).where(TrialAssignment.trial_id == trial_id)
-    ).all()
+    assignments = [
+        assignment
+        for assignment in session.exec(
+            select(TrialAssignment).where(TrialAssignment.trial_id == trial_id)
+        ).all()
+        if participates(session=session, user_id=assignment.user_id)
+    ]
     hires = {
         user_id: updated
         for user_id, updated in session.exec(

@@ -217,6 +217,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     with app.app_context(), Session(app.extensions["db_engine"]) as db:
         matching.embed_postings(session=db)
+        matching.refresh_everyone_pending(session=db)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

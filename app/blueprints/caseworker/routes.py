@@ -6,13 +6,13 @@ from flask_login import current_user
 from app.blueprints.caseworker import bp
 from app.blueprints.jobseeker.forms import FEEDBACK_REASONS
 from app.db import get_session
-from app.services import caseworker, interventions, profiles
+from app.services import caseworker
 
 
 @bp.get("/")
 def index():
-    """The caseworker's landing page: the jobseekers who shared their profile."""
-    shared = profiles.shared_with(session=get_session(), caseworker_id=current_user.id)
+    """The caseworker's landing page: assigned citizens who have not objected (access-logged)."""
+    shared = caseworker.citizens(session=get_session(), caseworker=current_user)
     return render_template("caseworker/index.html", shared=shared)
 
 
@@ -27,11 +27,4 @@ def citizen(citizen_id: int):
         abort(404)
     except caseworker.CitizenObjected:
         return render_template("caseworker/objected.html"), 403
-    features = interventions.features_from_profile(view.profile)
-    return render_template(
-        "caseworker/citizen.html",
-        v=view,
-        reasons=dict(FEEDBACK_REASONS),
-        features=features,
-        advice=interventions.advice(session=get_session(), features=features),
-    )
+    return render_template("caseworker/citizen.html", v=view, reasons=dict(FEEDBACK_REASONS))

@@ -23,7 +23,8 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from app import background, htmx
 from app.blueprints.jobseeker import bp
 from app.db import get_session
-from app.services import auth, matching, matching_status, overview, privacy
+from app.security import require_recent_auth
+from app.services import auth, matching, overview, privacy
 
 DECISIONS = ("grant", "withdraw", "object", "opt_out", "opt_in")
 RECTIFY_CHOICES = (
@@ -94,8 +95,7 @@ def _attachment(payload: Any, filename: str) -> Response:
 @bp.get("/overblik")
 @bp.get("/")  # registered first, so url_for gives the landing URL
 def overview_page():
-    """Everything the jobcentre holds and does about the person, netbank style."""
-    matching_status.ensure_first_suggestions(session=get_session(), user_id=current_user.id)
+    """Everything the jobcentre holds and does about the person, netbank style (reads only)."""
     data = overview.build(session=get_session(), user_id=current_user.id, locale=_locale())
     return render_template("jobseeker/overview.html", o=data)
 
@@ -124,7 +124,8 @@ def decide(purpose_id: str):
         abort(400)
     session = get_session()
     try:
-        privacy.change_decision(
+        # An opt-out or objection withdraws every algorithmic result here and now.
+        rerank = matching.change_decision(
             session=session,
             user_id=current_user.id,
             purpose_id=purpose_id,
@@ -133,9 +134,7 @@ def decide(purpose_id: str):
         )
     except (privacy.UnknownPurposeError, privacy.InvalidActionError):
         abort(400)
-    if purpose_id in (privacy.CORE_MATCHING, privacy.SWIPE_PERSONALISATION):
-        # Opting out deletes the cached suggestions; opting in, or a change in whether swipes
-        # may tailor them, ranks again.
+    if rerank:
         background.submit(matching.refresh_suggestions, user_id=current_user.id)
     if htmx.is_partial():
         purpose = privacy.purpose_for(
@@ -291,8 +290,13 @@ def rectify():
 
 
 @bp.route("/slet-mig", methods=["GET", "POST"])
+@require_recent_auth
 def erase_me():
-    """Explain what is deleted and kept; on a confirmed POST erase the person and log them out."""
+    """Explain what is deleted and kept; on a confirmed POST erase the person and log them out.
+
+    Only right after a login or re-authentication: a session left open on a shared computer must
+    not be enough to erase someone.
+    """
     form = ErasureForm()
     if request.method == "POST" and form.validate_on_submit():
         if not form.confirmed():

@@ -15,7 +15,6 @@ from app.blueprints.jobseeker.forms import (
     UndoForm,
 )
 from app.db import get_session
-from app.models import TrialAssignment
 from app.services import (
     deck,
     feedback,
@@ -24,6 +23,7 @@ from app.services import (
     notifications,
     outcomes,
     profiles,
+    trial,
     vocabulary,
 )
 
@@ -66,7 +66,7 @@ def profile():
     """Edit CV, skills, wishes and needs. Extra rows are added by posting an "add" button."""
     session = get_session()
     if request.method == "GET":
-        record = profiles.get_or_create_profile(session=session, user_id=current_user.id)
+        record = profiles.profile_or_blank(session=session, user_id=current_user.id)
         return _render_profile(_form_from_profile(record))
     form = ProfileForm()
     added = next((name for button, name in ADD_BUTTONS.items() if button in request.form), None)
@@ -131,15 +131,19 @@ def _kind_from(value: str | None) -> str:
     return TABS.get(value or "", "match") if value != "alternative" else "alternative"
 
 
-def _render_deck(kind: str, *, last_action: str | None = None, status: int = 200):
+def _render_deck(
+    kind: str, *, last_action: str | None = None, problem: str | None = None, status: int = 200
+):
     session = get_session()
-    state = matching_status.ensure_first_suggestions(session=session, user_id=current_user.id)
+    # Reads only: a person not ranked yet sees "being prepared" (the scheduler ranks them).
+    state = matching_status.status(session=session, user_id=current_user.id)
     card = deck.next_card(session=session, user_id=current_user.id, kind=kind)
-    arm = session.get(TrialAssignment, current_user.id)
+    arm = trial.current_arm(session=session, user_id=current_user.id)
     context = {
         "card": card,
         "kind": kind,
         "last_action": last_action,
+        "problem": problem,
         "state": state,
         "control_arm": arm is not None and arm.arm == "control",
     }
@@ -162,14 +166,23 @@ def deck_swipe():
         abort(400)
     session = get_session()
     try:
-        _, created = deck.swipe(
+        _stored, created = deck.swipe(
             session=session,
             user_id=current_user.id,
             posting_id=form.posting_id.data,
             action=form.action.data,
         )
-    except deck.DeckError:
-        abort(400)
+    except deck.DeckError as error:
+        if error.args[0] != "closed":
+            abort(404)  # never shown to this person: nothing to answer
+        # Closed by the employer while the card was on screen: say so and show the next one.
+        if htmx.is_partial():
+            return _render_deck(kind, problem="closed")
+        flash(_("That job is no longer open, so your answer was not saved."), "error")
+        return redirect(
+            url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None),
+            code=303,
+        )
     if created and form.action.data in ("yes", "no"):
         background.submit(matching.refresh_suggestions, user_id=current_user.id)
     if htmx.is_partial():
@@ -202,7 +215,11 @@ def deck_undo():
 def suggestions_status():
     """Whether suggestions are up to date with the profile (polled by htmx while refreshing)."""
     state = matching_status.status(session=get_session(), user_id=current_user.id)
-    return htmx.vary(make_response(render_template("jobseeker/_refresh_status.html", state=state)))
+    response = make_response(render_template("jobseeker/_refresh_status.html", state=state))
+    if not state.pending:
+        # The deck listens for this and fetches its card, so new suggestions show up by themselves.
+        response.headers["HX-Trigger"] = "suggestions-ready"
+    return htmx.vary(response)
 
 
 @bp.get("/forslag/<int:posting_id>")
