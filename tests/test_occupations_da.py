@@ -3,8 +3,10 @@
 The catalogue (``recommender/data/occupations_da.json``) is checked here against the ESCO zips in
 ``data/esco-v1.1.1/``, read independently of the build script, so that a wrong URI, a skill that is
 not really linked to its occupation, a wrong relation type or ISCO code, or a broken shape rule
-fails the suite. One test also rebuilds the file with ``scripts/build_occupations_da.py`` to make
-sure the committed file is the script's current output.
+fails the suite. The hand-written content lives in ``data/occupations_da/*.toml``; the files are
+checked for their keys and types here, and the catalogue is rebuilt from them with
+``scripts/build_occupations_da.py`` to make sure the committed file is the script's current output,
+byte for byte.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import csv
 import importlib.util
 import io
 import json
+import shutil
+import subprocess
 import sys
+import tomllib
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,6 +31,21 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "recommender" / "data" / "occupations_da.json"
 ESCO_DIR = ROOT / "data" / "esco-v1.1.1"
 BUILD_SCRIPT = ROOT / "scripts" / "build_occupations_da.py"
+DATA_DIR = ROOT / "data" / "occupations_da"
+DATA_FILES = ["common.toml", *(f"isco-{group}.toml" for group in range(10))]
+
+# Keys of one [[occupation]] table in data/occupations_da/isco-*.toml, with their types.
+SPEC_KEYS = {
+    "esco": str,
+    "title": str,
+    "alt": list,
+    "industry": str,
+    "education": str,
+    "unskilled": bool,
+    "tasks": list,
+    "personal": list,
+    "skills": dict,
+}
 
 OCCUPATION_KEYS = [
     "esco_uri",
@@ -306,3 +326,117 @@ def test_build_script_reproduces_committed_file(monkeypatch: pytest.MonkeyPatch)
     spec.loader.exec_module(module)
     rebuilt = module.render(module.build_catalogue(module.load_esco()))
     assert rebuilt == CATALOGUE.read_text(encoding="utf-8")
+
+
+def _data(name: str) -> dict[str, Any]:
+    with (DATA_DIR / name).open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _is_form_table(table: Any) -> bool:
+    return isinstance(table, dict) and all(
+        isinstance(forms, list) and all(isinstance(form, str) for form in forms)
+        for forms in table.values()
+    )
+
+
+def test_data_files_are_toml_with_the_expected_keys(catalogue: dict[str, Any]) -> None:
+    assert sorted(path.name for path in DATA_DIR.iterdir()) == sorted(DATA_FILES)
+    common = _data("common.toml")
+    assert list(common) == ["industries", "transversal"]
+    assert all(isinstance(industry, str) for industry in common["industries"])
+    assert _is_form_table(common["transversal"])
+    assert list(common["transversal"]) == [e["label_en"] for e in catalogue["transversal_da"]]
+    specs = []
+    for group in range(10):
+        document = _data(f"isco-{group}.toml")
+        assert list(document) == ["occupation"], group
+        for spec in document["occupation"]:
+            assert list(spec) == list(SPEC_KEYS), (group, spec.get("title"))
+            for key, kind in SPEC_KEYS.items():
+                assert isinstance(spec[key], kind), (group, spec["title"], key)
+            for key in ("alt", "tasks", "personal"):
+                assert all(isinstance(item, str) for item in spec[key]), (spec["title"], key)
+            assert _is_form_table(spec["skills"]), spec["title"]
+            assert spec["industry"] in common["industries"], spec["title"]
+            specs.append((group, spec))
+    # Each file holds its own ISCO major group, and the files in order give the catalogue's order.
+    assert len(specs) == len(catalogue["occupations"])
+    for (group, spec), occupation in zip(specs, catalogue["occupations"], strict=True):
+        assert (spec["esco"], spec["title"]) == (
+            occupation["esco_label_en"],
+            occupation["title_da"],
+        )
+        assert occupation["isco_code"].startswith(str(group)), spec["title"]
+
+
+def test_data_files_keep_the_esco_notice() -> None:
+    for name in DATA_FILES:
+        header = (DATA_DIR / name).read_text(encoding="utf-8").split("\n\n")[0]
+        assert "ESCO classification of the European Commission" in header, name
+        assert "Written by hand" in header, name
+
+
+def _build(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_build_from_data_files_into_tmp_path_is_byte_identical(tmp_path: Path) -> None:
+    data = shutil.copytree(DATA_DIR, tmp_path / "occupations_da")
+    out = tmp_path / "catalogue.json"
+    result = _build("--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == CATALOGUE.read_bytes()
+    assert _build("--check").returncode == 0
+
+
+def test_build_reads_the_data_files(tmp_path: Path) -> None:
+    data = shutil.copytree(DATA_DIR, tmp_path / "occupations_da")
+    path = data / "isco-0.toml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count('title = "Soldat"') == 1
+    path.write_text(text.replace('title = "Soldat"', 'title = "Menig soldat"'), encoding="utf-8")
+    out = tmp_path / "catalogue.json"
+    assert _build("--data", str(data), "--out", str(out)).returncode == 0
+    titles = [o["title_da"] for o in json.loads(out.read_text(encoding="utf-8"))["occupations"]]
+    assert titles[0] == "Menig soldat" and "Soldat" not in titles
+    stale = _build("--data", str(data), "--check")
+    assert stale.returncode == 1 and "out of date" in stale.stderr
+
+
+def test_build_reports_bad_data_files(tmp_path: Path) -> None:
+    data = shutil.copytree(DATA_DIR, tmp_path / "occupations_da")
+    managers = data / "isco-1.toml"
+    text = managers.read_text(encoding="utf-8")
+    managers.write_text(text.replace("unskilled = false", "unskiled = false", 1), encoding="utf-8")
+    (data / "isco-4.toml").write_text("[[occupation]\n", encoding="utf-8")
+    out = tmp_path / "catalogue.json"
+    result = _build("--data", str(data), "--out", str(out))
+    assert result.returncode == 1
+    assert f"{managers} occupation 1: missing key 'unskilled'" in result.stderr
+    assert f"{managers} occupation 1: unknown key 'unskiled'" in result.stderr
+    assert f"{data / 'isco-4.toml'}: invalid TOML" in result.stderr
+    assert not out.exists()
+
+
+def test_build_rejects_an_occupation_in_the_wrong_major_group(tmp_path: Path) -> None:
+    data = shutil.copytree(DATA_DIR, tmp_path / "occupations_da")
+    armed_forces = data / "isco-0.toml"
+    header, soldier, *rest = armed_forces.read_text(encoding="utf-8").split("\n[[occupation]]\n")
+    armed_forces.write_text("\n[[occupation]]\n".join([header, *rest]), encoding="utf-8")
+    with (data / "isco-9.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n[[occupation]]\n" + soldier)
+    out = tmp_path / "catalogue.json"
+    result = _build("--data", str(data), "--out", str(out))
+    assert result.returncode == 1
+    assert (
+        "Soldat (infantry soldier): ISCO group 0310 belongs in isco-0.toml, not isco-9.toml"
+        in result.stderr
+    )
+    assert not out.exists()
