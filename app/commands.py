@@ -37,7 +37,7 @@ def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None
     from sqlmodel import Session
 
     from app.db import get_engine
-    from app.services import demo
+    from app.demo import history, interventions, write
 
     # Demo accounts share one published password: they must never reach a real database.
     if not current_app.config["DEMO"]:
@@ -48,21 +48,17 @@ def demo_seed(jobseekers: int, postings: int, employers: int, seed: int) -> None
         )
     with Session(get_engine()) as session:
         try:
-            summary = demo.seed(
+            summary = write.seed(
                 session=session,
                 jobseekers=jobseekers,
                 postings=postings,
                 employers=employers,
                 seed=seed,
             )
-        except demo.ReferenceDataMissing as error:
+        except write.ReferenceDataMissing as error:
             raise click.ClickException(str(error)) from error
-        from app.services import demo_history, demo_interventions
-
-        summary["history_rows_added"] = demo_history.seed_history(session=session, seed=seed)
-        summary["intervention_cases_added"] = demo_interventions.seed_cases(
-            session=session, seed=seed
-        )
+        summary["history_rows_added"] = history.seed_history(session=session, seed=seed)
+        summary["intervention_cases_added"] = interventions.seed_cases(session=session, seed=seed)
     for name, count in summary.items():
         click.echo(f"{name}: {count}")
 

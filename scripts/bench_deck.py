@@ -22,8 +22,9 @@ from alembic.config import Config as AlembicConfig
 from sqlmodel import Session, select
 
 from app import create_app
+from app.demo import write
 from app.models import User
-from app.services import demo, matching, reference
+from app.services import matching, reference
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +63,7 @@ def main() -> int:
     engine = app.extensions["db_engine"]
     with app.app_context(), Session(engine) as session:
         reference.load_postcodes(session=session, progress=_quiet)
-        demo.seed(session=session, jobseekers=300, postings=3000, employers=60, seed=42)
+        write.seed(session=session, jobseekers=300, postings=3000, employers=60, seed=42)
         started = time.perf_counter()
         matching.embed_postings(session=session)
         embed_s = time.perf_counter() - started

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db import make_engine
+from app.demo import data, history, plan, write
+from app.demo.places import Place
 from app.models import (
     CaseworkerAssignment,
     Employer,
@@ -25,7 +27,7 @@ from app.models import (
     Role,
     User,
 )
-from app.services import demo, reference
+from app.services import reference
 from app.services.auth import verify_password
 from tests.conftest import alembic_config
 
@@ -43,22 +45,22 @@ def quiet_progress(iterable: Iterable[Any], label: str = "") -> Iterator[Iterabl
 
 
 @pytest.fixture(scope="module")
-def places(engine: Engine) -> list[demo.Place]:
+def places(engine: Engine) -> list[Place]:
     """Postcodes in the shared test database (a reference table, kept between tests)."""
     with Session(engine) as session:
         reference.load_postcodes(session=session, progress=quiet_progress)
-        return demo.load_places(session=session)
+        return write.load_places(session=session)
 
 
 @pytest.fixture(scope="module")
-def vocabulary() -> demo.Vocabulary:
-    return demo.load_vocabulary()
+def vocabulary() -> data.Vocabulary:
+    return data.load_vocabulary()
 
 
 @pytest.fixture(scope="module")
-def full_plan(places: list[demo.Place], vocabulary: demo.Vocabulary) -> demo.Plan:
+def full_plan(places: list[Place], vocabulary: data.Vocabulary) -> plan.Plan:
     """The default demo set (300 jobseekers, 3,000 postings, 60 employers), built in memory."""
-    return demo.build_plan(
+    return plan.build_plan(
         seed=42,
         jobseekers=300,
         postings=3000,
@@ -115,15 +117,15 @@ def snapshot(session: Session) -> dict[str, Any]:
 
 
 def test_seed_creates_the_demo_population(places: list, session: Session) -> None:
-    summary = demo.seed(session=session, seed=42, today=TODAY, **SMALL)
+    summary = write.seed(session=session, seed=42, today=TODAY, **SMALL)
 
     assert summary["jobseekers"] == summary["profiles"] == 20
     assert summary["postings"] == count(session, JobPosting) == 100
     assert summary["employers"] == count(session, Employer) == 8
     assert summary["added"] > 0
-    admin = session.execute(select(User).where(User.email == demo.ADMIN_EMAIL)).scalar_one()
+    admin = session.execute(select(User).where(User.email == plan.ADMIN_EMAIL)).scalar_one()
     assert admin.role == Role.ADMIN and admin.is_demo
-    assert verify_password(admin.password_hash, demo.DEMO_PASSWORD)
+    assert verify_password(admin.password_hash, write.DEMO_PASSWORD)
     # All demo accounts share one hash: argon2 runs once per seed, not once per account.
     assert session.scalar(select(func.count(func.distinct(User.password_hash)))) == 1
 
@@ -171,12 +173,12 @@ def test_seed_creates_the_demo_population(places: list, session: Session) -> Non
 
 
 def test_seed_twice_adds_nothing(places: list, session: Session) -> None:
-    first = demo.seed(session=session, seed=42, today=TODAY, **SMALL)
+    first = write.seed(session=session, seed=42, today=TODAY, **SMALL)
     before = snapshot(session)
     tables = [User, JobseekerProfile, Employer, Jobcentre, JobPosting, CaseworkerAssignment]
     sizes = [count(session, t) for t in tables]
 
-    second = demo.seed(session=session, seed=42, today=TODAY + timedelta(days=3), **SMALL)
+    second = write.seed(session=session, seed=42, today=TODAY + timedelta(days=3), **SMALL)
 
     assert second["added"] == 0
     assert {k: v for k, v in second.items() if k != "added"} == {
@@ -187,10 +189,10 @@ def test_seed_twice_adds_nothing(places: list, session: Session) -> None:
 
 
 def test_a_larger_seed_adds_on_top(places: list, session: Session) -> None:
-    demo.seed(session=session, seed=42, jobseekers=10, postings=40, employers=8, today=TODAY)
+    write.seed(session=session, seed=42, jobseekers=10, postings=40, employers=8, today=TODAY)
     before = snapshot(session)
 
-    summary = demo.seed(session=session, seed=42, today=TODAY, **SMALL)
+    summary = write.seed(session=session, seed=42, today=TODAY, **SMALL)
 
     assert summary["jobseekers"] == 20 and summary["postings"] == 100
     after = snapshot(session)
@@ -205,7 +207,7 @@ def test_same_seed_gives_the_same_data_on_fresh_databases(
     for name in ("first", "second"):
         with Session(scratch_engine(name)) as session:
             reference.load_postcodes(session=session, progress=quiet_progress)
-            demo.seed(session=session, seed=7, today=TODAY, **SMALL)
+            write.seed(session=session, seed=7, today=TODAY, **SMALL)
             snapshots.append(snapshot(session))
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0]["cvs"]) == 20 and len(snapshots[0]["postings"]) == 100
@@ -214,9 +216,9 @@ def test_same_seed_gives_the_same_data_on_fresh_databases(
 def test_seed_needs_the_reference_data(scratch_engine: Callable[[str], Engine]) -> None:
     with (
         Session(scratch_engine("empty")) as session,
-        pytest.raises(demo.ReferenceDataMissing, match="flask reference load"),
+        pytest.raises(write.ReferenceDataMissing, match="flask reference load"),
     ):
-        demo.seed(session=session, seed=42, **SMALL)
+        write.seed(session=session, seed=42, **SMALL)
 
 
 def test_cli_command_seeds_and_reports(places: list, app: Flask) -> None:
@@ -232,10 +234,10 @@ def test_cli_command_seeds_and_reports(places: list, app: Flask) -> None:
 
 
 def test_a_different_seed_gives_different_data(
-    places: list[demo.Place], vocabulary: demo.Vocabulary, full_plan: demo.Plan
+    places: list[Place], vocabulary: data.Vocabulary, full_plan: plan.Plan
 ) -> None:
-    def build(seed: int) -> demo.Plan:
-        return demo.build_plan(
+    def build(seed: int) -> plan.Plan:
+        return plan.build_plan(
             seed=seed,
             jobseekers=20,
             postings=100,
@@ -260,7 +262,7 @@ def test_a_different_seed_gives_different_data(
 
 
 def test_coverage_of_occupations_regions_and_sources(
-    places: list[demo.Place], full_plan: demo.Plan
+    places: list[Place], full_plan: plan.Plan
 ) -> None:
     region = {p.code: p.region for p in places}
     postings, profiles = full_plan.postings, list(full_plan.profiles.values())
@@ -304,7 +306,7 @@ def test_coverage_of_occupations_regions_and_sources(
     assert 0 < expired < 0.1 * 3000
 
 
-def test_profiles_are_complete_and_point_into_esco(full_plan: demo.Plan) -> None:
+def test_profiles_are_complete_and_point_into_esco(full_plan: plan.Plan) -> None:
     occupations = {
         r["uri"]: r["isco_code"]
         for r in reference.occupation_rows(reference.ESCO_DIR / reference.CLASSIFICATION_ZIP)
@@ -312,7 +314,7 @@ def test_profiles_are_complete_and_point_into_esco(full_plan: demo.Plan) -> None
     skills = {
         r["uri"] for r in reference.skill_rows(reference.ESCO_DIR / reference.CLASSIFICATION_ZIP)
     }
-    centre_of_region = {region: code for code, _, region, _, _ in demo.JOBCENTRES}
+    centre_of_region = {region: code for code, _, region, _, _ in plan.JOBCENTRES}
     for p in full_plan.profiles.values():
         assert p["experience"] and all(
             set(e) == {"title", "employer", "start", "end", "description"} for e in p["experience"]
@@ -334,14 +336,14 @@ def test_profiles_are_complete_and_point_into_esco(full_plan: demo.Plan) -> None
     assert all(p["_jobcentre"] in centre_of_region.values() for p in full_plan.profiles.values())
 
 
-def test_caseworkers_follow_about_half_in_odense_and_copenhagen(full_plan: demo.Plan) -> None:
+def test_caseworkers_follow_about_half_in_odense_and_copenhagen(full_plan: plan.Plan) -> None:
     local = [e for e, p in full_plan.profiles.items() if p["_jobcentre"] in ("461", "101")]
     followed = {js for _, js, _ in full_plan.assignments}
     assert followed <= set(local)
     assert 0.35 <= len(followed) / len(local) <= 0.65
 
 
-def test_names_are_danish_and_diverse(full_plan: demo.Plan) -> None:
+def test_names_are_danish_and_diverse(full_plan: plan.Plan) -> None:
     seekers = [u for u in full_plan.users if u["role"] == Role.JOBSEEKER]
     assert len({u["name"] for u in seekers}) >= 280
     languages = [
@@ -353,7 +355,7 @@ def test_names_are_danish_and_diverse(full_plan: demo.Plan) -> None:
     assert len(set(languages)) >= 6
 
 
-def test_texts_are_danish(full_plan: demo.Plan) -> None:
+def test_texts_are_danish(full_plan: plan.Plan) -> None:
     rng = random.Random(0)
     for p in rng.sample(list(full_plan.profiles.values()), 25):
         text = p["cv_text"]
@@ -377,9 +379,8 @@ def test_texts_are_danish(full_plan: demo.Plan) -> None:
     assert all(len(e["cvr"]) == 8 and e["cvr"].isdigit() for e in full_plan.employers)
 
 
-def test_demo_history_is_idempotent_and_fills_the_statistics(app, session):
+def test_history_seed_is_idempotent_and_fills_the_statistics(app, session):
     from app.models import JobseekerProfile, Postcode, SavedJob, TrialAssignment
-    from app.services import demo, demo_history, reference
 
     if session.exec(select(Postcode)).first() is None:
         from contextlib import contextmanager
@@ -389,11 +390,11 @@ def test_demo_history_is_idempotent_and_fills_the_statistics(app, session):
             yield iterable
 
         reference.load_postcodes(session=session, progress=quiet)
-    demo.seed(session=session, jobseekers=40, postings=300, employers=5, seed=7)
+    write.seed(session=session, jobseekers=40, postings=300, employers=5, seed=7)
     app.config["TRIAL_ENABLED"] = True
     with app.app_context():
-        first = demo_history.seed_history(session=session, seed=7)
-        second = demo_history.seed_history(session=session, seed=7)
+        first = history.seed_history(session=session, seed=7)
+        second = history.seed_history(session=session, seed=7)
     assert first > 0 and second == 0
     assert session.exec(select(TrialAssignment)).first() is not None
     hired = session.exec(select(SavedJob).where(SavedJob.status == "hired")).all()

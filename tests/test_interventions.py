@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from sqlmodel import delete, select
 
+from app.demo.interventions import seed_cases
 from app.models import CaseworkerAssignment, InterventionCase, JobseekerProfile, Role
-from app.services import demo_interventions, interventions
+from app.services import interventions
 from app.services.interventions import Features
 
 _counter = iter(range(1, 1_000_000))
@@ -48,23 +49,23 @@ def snapshot(session) -> list[tuple]:
 
 
 def test_seeding_is_deterministic_and_idempotent(session):
-    assert demo_interventions.seed_cases(session=session, seed=7, n=300) == 300
+    assert seed_cases(session=session, seed=7, n=300) == 300
     first = snapshot(session)
-    assert demo_interventions.seed_cases(session=session, seed=7, n=300) == 0
+    assert seed_cases(session=session, seed=7, n=300) == 0
     assert len(snapshot(session)) == 300
     session.exec(delete(InterventionCase))
     session.commit()
-    demo_interventions.seed_cases(session=session, seed=7, n=300)
+    seed_cases(session=session, seed=7, n=300)
     assert snapshot(session) == first
     session.exec(delete(InterventionCase))
     session.commit()
-    demo_interventions.seed_cases(session=session, seed=8, n=300)
+    seed_cases(session=session, seed=8, n=300)
     assert snapshot(session) != first
     assert {row[1] for row in first} <= set(interventions.INTERVENTIONS)
 
 
-def test_demo_history_has_planted_effects_and_disparities(session):
-    demo_interventions.seed_cases(session=session, seed=42, n=4000)
+def test_synthetic_cases_have_planted_effects_and_disparities(session):
+    seed_cases(session=session, seed=42, n=4000)
     audit = interventions.bias_audit(session=session)
     flagged = {(a.attribute, g.group) for a in audit.attributes for g in a.groups if g.flags}
     assert ("origin", "non_western") in flagged and ("age_band", "50+") in flagged

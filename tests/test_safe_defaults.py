@@ -21,8 +21,9 @@ from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
 from app import create_app, keys
+from app.demo.write import DEMO_PASSWORD
 from app.models import JobseekerProfile, Postcode, Role, User
-from app.services import demo, privacy, reference
+from app.services import privacy, reference
 from app.services.auth import hash_password
 
 # Strings that were (or could plausibly be) public keys: none may ever sign anything we accept.
@@ -100,10 +101,10 @@ def test_demo_login_is_404_in_production(prod_client, session, make_user):
 
 def test_demo_password_opens_nothing_in_production(client, prod_client, session, make_user):
     demo_user = make_user(Role.JOBSEEKER, is_demo=True)
-    demo_user.password_hash = hash_password(demo.DEMO_PASSWORD)
+    demo_user.password_hash = hash_password(DEMO_PASSWORD)
     session.add(demo_user)
     session.commit()
-    form = {"email": demo_user.email, "password": demo.DEMO_PASSWORD}
+    form = {"email": demo_user.email, "password": DEMO_PASSWORD}
     refused = prod_client.post("/auth/login", data=form)
     assert refused.status_code == 200  # the form again, with "wrong e-mail or password"
     assert prod_client.get("/jobsoeger/").status_code == 302

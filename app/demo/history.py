@@ -8,11 +8,11 @@ Both trial arms get the same hire probability: the demo data show no effect, by 
 import random
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import JobPosting, JobseekerProfile, SavedJob, User, utcnow
 from app.services import privacy, trial
-from app.services.matching import active_postings_filter
+from app.services.postings import active_postings_filter
 
 HIRE_PROBABILITY = 0.3
 # Share of demo jobseekers who consented to the evaluation: only they are randomised and counted.
@@ -29,19 +29,21 @@ def seed_history(*, session: Session, seed: int = 42) -> int:
     for posting_id, isco in session.exec(
         select(JobPosting.id, JobPosting.isco_code)
         .where(active_postings_filter())
-        .order_by(JobPosting.id)
+        .order_by(col(JobPosting.id))
     ).all():
+        assert posting_id is not None  # a stored row
         if isco:
             postings_by_group.setdefault(isco[:2], []).append(posting_id)
     people = session.exec(
         select(User.id, JobseekerProfile)
-        .join(JobseekerProfile, JobseekerProfile.user_id == User.id)
+        .join(JobseekerProfile, col(JobseekerProfile.user_id) == User.id)
         .where(User.is_demo, User.role == "jobseeker")
-        .order_by(User.id)
+        .order_by(col(User.id))
     ).all()
     added = 0
     now = utcnow()
     for user_id, profile in people:
+        assert user_id is not None  # a stored row
         if session.exec(select(SavedJob.id).where(SavedJob.user_id == user_id)).first() is not None:
             continue
         rng = random.Random(f"{seed}-history-{user_id}")
