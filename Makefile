@@ -21,7 +21,7 @@ export JOBUNIVERS_MODEL_PATH ?= $(abspath $(MODEL_DIR))
 help:
 	@echo "make run    - set up and serve the portal at http://$(HOST):$(PORT) (SQLite, demo data, local model)"
 	@echo "make test   - set up and run the whole test suite"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff (lint and format check) and mypy"
 	@echo "make lock   - regenerate requirements.lock (pinned, with hashes) from pyproject.toml"
 
 # Every third-party package comes from the lock file, pinned and checked against its hashes
@@ -79,8 +79,10 @@ system-deps:
 test: install model system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Fails on any finding; .ci/run runs it before the tests.
 lint: install
 	$(VENV)/bin/ruff check app recommender consent tests
+	$(VENV)/bin/ruff format --check app recommender consent tests
 	$(VENV)/bin/mypy recommender consent
 
 i18n: install

@@ -1,29 +1,20 @@
 """Table models for the portal (SQLModel).
 
-Naming follows ``XBase`` -> ``XCreate``/``XUpdate`` -> ``X(table=True)``. Timestamps are
-timezone-aware UTC and always come from ``default_factory`` so nothing is computed at import
-time. Later features add
-tables here and through new Alembic migrations.
+Naming follows ``XBase`` -> ``X(table=True)``; ``XCreate``/``XUpdate`` are added only when
+something reads them (forms validate input in the blueprints). Timestamps are timezone-aware UTC
+and always come from ``default_factory`` (``consent.schema.utcnow``) so nothing is computed at
+import time. Later features add tables here and through new Alembic migrations.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    """Current time, timezone-aware UTC (SQLModel stores and returns aware UTC)."""
-    return datetime.now(UTC)
+# The naming convention and ``utcnow`` are shared with ``consent.models`` and must be in place
+# before the first table is defined; ``utcnow`` stays importable from here.
+from consent.schema import utcnow
 
 
 class Role(StrEnum):
@@ -55,10 +46,6 @@ class EmployerBase(SQLModel):
     website: str | None = Field(default=None, max_length=255)
 
 
-class EmployerCreate(EmployerBase):
-    pass
-
-
 class Employer(EmployerBase, table=True):
     """An employer organisation that posts jobs and coffee meetings."""
 
@@ -74,10 +61,6 @@ class UserBase(SQLModel):
     name: str = Field(max_length=160)
     email: str | None = Field(default=None, max_length=254, unique=True)
     locale: str | None = Field(default=None, max_length=5)
-
-
-class UserCreate(UserBase):
-    password: str | None = None
 
 
 class User(UserBase, table=True):
@@ -183,10 +166,6 @@ class JobseekerProfileBase(SQLModel):
     home_postcode: str | None = Field(default=None, max_length=4)
 
 
-class JobseekerProfileUpdate(JobseekerProfileBase):
-    pass
-
-
 class JobseekerProfile(JobseekerProfileBase, table=True):
     """What the jobseeker tells the jobcentre about themselves."""
 
@@ -233,11 +212,6 @@ class JobPostingBase(SQLModel):
     hours_per_week: int | None = None
     date_posted: date
     valid_through: date | None = Field(default=None, index=True)
-
-
-class JobPostingCreate(JobPostingBase):
-    source: str = "jobunivers"
-    source_id: str | None = None
 
 
 class JobPosting(JobPostingBase, table=True):
@@ -440,10 +414,6 @@ class CoffeeMeetingBase(SQLModel):
     starts_at: datetime
     duration_minutes: int = Field(default=30, ge=10, le=240)
     capacity: int = Field(default=5, ge=1, le=100)
-
-
-class CoffeeMeetingCreate(CoffeeMeetingBase):
-    pass
 
 
 class CoffeeMeeting(CoffeeMeetingBase, table=True):

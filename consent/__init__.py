@@ -1,6 +1,8 @@
 """Consent, legal bases and data-subject rights for Jobunivers (SQLModel, no Flask).
 
 * ``consent.purposes``  – the processing purposes, their legal bases and texts; the Art. 30 record.
+* ``consent.schema``    – what every table module shares (``app.models`` too): the constraint
+  naming convention and ``utcnow``.
 * ``consent.models``    – consent ledger, access log, data-subject requests, erasure records.
 * ``consent.ledger``    – record decisions, derive state, ``is_permitted``, consent receipts.
 * ``consent.integrity`` – the ledger's hash chain, its append-only triggers and ``verify``.

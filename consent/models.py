@@ -14,17 +14,15 @@ law wants them kept. The user table is referred to by name, so this module does 
 Flask application.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Text, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    """Current time, timezone-aware UTC."""
-    return datetime.now(UTC)
+# Imported before any table is defined: the shared naming convention must already be in place.
+from consent.schema import utcnow
 
 
 def _one_of(column: str, values: type[StrEnum]) -> str:

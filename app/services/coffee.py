@@ -19,18 +19,16 @@ from app.models import (
     CoffeeMeeting,
     CoffeeResponse,
     Employer,
-    EscoOccupation,
     JobseekerProfile,
     Notification,
     Postcode,
     User,
     utcnow,
 )
-from app.services import vocabulary
+from app.services import matching, vocabulary
 from app.services.concurrency import insert_once, lock_row
 from app.services.privacy import EMPLOYER_COFFEE
 from consent import guard, ledger
-from recommender.geo import haversine_km
 
 ANSWERS = ("yes", "no")
 DECISIONS = {"accept": "accepted", "decline": "declined"}
@@ -222,17 +220,6 @@ def cancel_offer(*, session: Session, employer_id: int, meeting_id: int) -> Coff
         session.add(meeting)
         session.commit()
     return meeting
-
-
-def occupation_label(*, session: Session, uri: str | None, locale: str) -> str | None:
-    """A readable title for an ESCO occupation: Danish from the catalogue, else ESCO's English."""
-    if not uri:
-        return None
-    if not locale.lower().startswith("en"):
-        danish = next((t.label for t in vocabulary.danish_occupations() if t.uri == uri), None)
-        if danish:
-            return danish
-    return session.exec(select(EscoOccupation.label).where(EscoOccupation.uri == uri)).first()
 
 
 # --- Employers: the people who said yes --------------------------------------------------------
@@ -474,8 +461,8 @@ def open_offers(*, session: Session, user_id: int, now: datetime | None = None) 
         if home is not None:
             if meeting.latitude is None or meeting.longitude is None:
                 continue
-            distance = haversine_km(
-                home.latitude, home.longitude, meeting.latitude, meeting.longitude
+            distance = matching.distance_km(
+                start=(home.latitude, home.longitude), end=(meeting.latitude, meeting.longitude)
             )
             if distance > commute_km:
                 continue
@@ -620,9 +607,3 @@ def withdraw(*, session: Session, user_id: int, response_id: int) -> CoffeeRespo
     session.add(response)
     session.commit()
     return response
-
-
-def place_name(*, session: Session, code: str | None) -> str | None:
-    """The town of a postcode, for showing where a meeting is."""
-    row = session.get(Postcode, code) if code else None
-    return row.name if row else None

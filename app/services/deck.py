@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.models import JobPosting, SavedJob, Suggestion, Swipe, utcnow
 from app.services.concurrency import insert_once
-from app.services.matching import active_postings_filter
+from app.services.postings import active_postings_filter
 
 ACTIONS = ("yes", "no", "save")
 KINDS = ("match", "alternative")

@@ -28,7 +28,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import matching, privacy
+from app.services import matching, postings, privacy
 
 TOP_N = 20
 DIGEST_INTERVAL = timedelta(days=1)
@@ -39,7 +39,7 @@ def notify_new_postings(*, session: Session, since: datetime) -> int:
     new_ids = set(
         session.exec(
             select(JobPosting.id).where(
-                JobPosting.created_at > since, matching.active_postings_filter()
+                JobPosting.created_at > since, postings.active_postings_filter()
             )
         ).all()
     )

@@ -25,8 +25,8 @@ from app.models import (
     utcnow,
 )
 from app.services import deck, matching_status, privacy, profiles, trial
-from app.services.matching import active_postings_filter
 from app.services.outcomes import K_MIN, OutcomeStats, similar_outcomes
+from app.services.postings import active_postings_filter
 
 TOP_SUGGESTIONS = 10
 LATEST_ACCESSES = 10

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import uuid4
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from app.models import Employer, JobPosting, Postcode, SavedJob, Swipe, utcnow
-from app.services import coffee, vocabulary
+from app.services import vocabulary
 
 SOURCE = "jobunivers"
 TITLE_MAX = 200
@@ -78,8 +78,14 @@ def latest_valid_through(today: date) -> date:
 
 
 def is_open(posting: JobPosting, today: date | None = None) -> bool:
-    """Is the posting still open for applications (the same rule the decks use)?"""
+    """Is the posting still open for applications (``active_postings_filter`` in Python)?"""
     return posting.valid_through is None or posting.valid_through >= (today or date.today())
+
+
+def active_postings_filter(today: date | None = None) -> ColumnElement[bool]:
+    """Postings still open for applications, as a ``WHERE`` clause (decks, index, notices)."""
+    today = today or date.today()
+    return or_(col(JobPosting.valid_through).is_(None), col(JobPosting.valid_through) >= today)
 
 
 def _clean_skills(skills: list[str]) -> list[str]:
@@ -261,7 +267,7 @@ def occupation_title(*, session: Session, uri: str | None, locale: str) -> str |
     ``uri`` (the edit form shows it, and saving must not lose the occupation)."""
     if not uri:
         return None
-    label = coffee.occupation_label(session=session, uri=uri, locale=locale)
+    label = vocabulary.occupation_label(session=session, uri=uri, locale=locale)
     if label is None:  # an English page without the ESCO tables loaded: the Danish title works
         label = next((t.label for t in vocabulary.danish_occupations() if t.uri == uri), None)
     return label

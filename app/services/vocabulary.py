@@ -14,7 +14,7 @@ from importlib import resources
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import EscoOccupation, EscoSkill
+from app.models import EscoOccupation, EscoSkill, Postcode
 
 
 @dataclass(frozen=True)
@@ -124,3 +124,20 @@ def resolve_occupation(*, session: Session, title: str) -> Term:
         )
     ).first()
     return Term(title.strip(), row[0] if row else None, row[1] if row else None)
+
+
+def occupation_label(*, session: Session, uri: str | None, locale: str) -> str | None:
+    """A readable title for an ESCO occupation: Danish from the catalogue, else ESCO's English."""
+    if not uri:
+        return None
+    if not locale.lower().startswith("en"):
+        danish = next((t.label for t in danish_occupations() if t.uri == uri), None)
+        if danish:
+            return danish
+    return session.exec(select(EscoOccupation.label).where(EscoOccupation.uri == uri)).first()
+
+
+def place_name(*, session: Session, code: str | None) -> str | None:
+    """The town of a postcode, for showing where a meeting or a job is."""
+    row = session.get(Postcode, code) if code else None
+    return row.name if row else None
