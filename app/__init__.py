@@ -4,7 +4,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request
+from flask import session as http_session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -81,13 +82,14 @@ def select_locale() -> str:
     """The user's choice, then the cookie, then Accept-Language; Danish by default."""
     from flask_login import current_user
 
-    languages = ("da", "en")
+    languages: tuple[str, ...] = tuple(current_app.config["LANGUAGES"])
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
-    chosen = session.get("locale") or request.cookies.get("locale")
+    chosen = http_session.get("locale") or request.cookies.get("locale")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or "da"
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or default
 
 
 def register_extensions(app: Flask) -> None:
@@ -99,10 +101,12 @@ def register_extensions(app: Flask) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     limiter.init_app(app)
     login_manager.init_app(app)
+    from app import security
     from app.services import auth as auth_service
     from app.services import oidc
 
     auth_service.init_login_manager(login_manager)
+    login_manager.unauthorized_handler(security.unauthorized)
     oidc.register_providers(app)
 
 
@@ -182,6 +186,6 @@ def register_template_helpers(app: Flask) -> None:
         # hold personal data: no browser, proxy or back-button cache may keep it. The user loader
         # needs this session token, so without it nobody is logged in. Static files are the same
         # for everyone and stay cacheable.
-        if SESSION_KEY in session and request.endpoint != "static":
+        if SESSION_KEY in http_session and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response

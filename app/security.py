@@ -1,4 +1,5 @@
-"""Role gates and safe redirects shared by the blueprints."""
+"""Role gates, the answer to requests that need a login, and safe redirects shared by the
+blueprints."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -6,6 +7,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from flask import abort, flash, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,14 +15,31 @@ from app import htmx
 from app.extensions import login_manager
 
 
-def role_gate(*roles: str) -> Callable[[], object]:
+def unauthorized() -> ResponseReturnValue:
+    """Flask-Login's answer to a request that needs a login: the login page, and back here after.
+
+    htmx gets 401 with ``HX-Redirect`` (a redirect would be swapped into the fragment), the JSON
+    API a 401 with a JSON body.
+    """
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if htmx.is_partial():
+        response = jsonify(error="login required")
+        response.status_code = 401
+        response.headers["HX-Redirect"] = login_url
+        return response
+    if request.blueprint == "api":
+        return jsonify(error="login required"), 401
+    return redirect(login_url)
+
+
+def role_gate(*roles: str) -> Callable[[], ResponseReturnValue | None]:
     """A ``before_request`` hook that lets only logged-in users with one of ``roles`` through.
 
     Roles that must use a second factor (``MFA_REQUIRED_ROLES``, admins) are sent to set it up
     first; the one-click demo login (development only) is exempt.
     """
 
-    def gate():
+    def gate() -> ResponseReturnValue | None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if current_user.role not in roles:
@@ -47,7 +66,7 @@ def _second_factor_missing() -> bool:
     return not mfa.is_enabled(session=get_session(), user_id=current_user.id)
 
 
-def _redirect(target: str):
+def _redirect(target: str) -> ResponseReturnValue:
     """A redirect that htmx follows as a whole page (a fragment swap would hide it)."""
     if htmx.is_partial():
         response = jsonify(redirect=target)

@@ -1,7 +1,9 @@
 """Accounts, passwords and server-side login sessions.
 
-The Flask session cookie carries a random session token; the database keeps only its SHA-256 and
-the session's state, so logging out (or an idle/absolute timeout) invalidates a replayed cookie.
+The Flask session cookie (``http_session`` here; ``session`` is always the database session)
+carries a random session token; the database keeps only its SHA-256 and the session's state, so
+logging out (or an idle/absolute timeout) invalidates a replayed cookie. What an unauthenticated
+request is answered with is decided in ``app.security``.
 """
 
 import hashlib
@@ -11,11 +13,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import current_app, g, request
+from flask import session as http_session
 from flask_login import LoginManager
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app import htmx
 from app.db import get_session
 from app.models import AuthSession, Role, User, utcnow
 from app.services import login_throttle, mfa, privacy
@@ -180,6 +182,7 @@ def _token_hash(token: str) -> str:
 def start_session(*, session: Session, user: User, method: str) -> str:
     """Create a server-side session for ``user`` and return its token for the cookie."""
     token = secrets.token_urlsafe(32)
+    assert user.id is not None  # a stored account
     session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, auth_method=method))
     user.last_login_at = utcnow()
     session.add(user)
@@ -239,12 +242,12 @@ def login(*, user: User, method: str) -> None:
     """Log ``user`` in with a fresh session token (the old cookie contents are dropped)."""
     from flask_login import login_user
 
-    locale = session.get("locale")
-    session.clear()
+    locale = http_session.get("locale")
+    http_session.clear()
     if locale:
-        session["locale"] = locale
-    session[SESSION_KEY] = start_session(session=get_session(), user=user, method=method)
-    session.permanent = True
+        http_session["locale"] = locale
+    http_session[SESSION_KEY] = start_session(session=get_session(), user=user, method=method)
+    http_session.permanent = True
     login_user(user)
 
 
@@ -252,32 +255,34 @@ def logout() -> None:
     """Revoke the server-side session and clear the cookie."""
     from flask_login import logout_user
 
-    end_session(session=get_session(), token=session.get(SESSION_KEY))
+    end_session(session=get_session(), token=http_session.get(SESSION_KEY))
     logout_user()
-    locale = session.get("locale")
-    session.clear()
+    locale = http_session.get("locale")
+    http_session.clear()
     if locale:
-        session["locale"] = locale
+        http_session["locale"] = locale
 
 
 def home_endpoint(role: str) -> str:
     """The landing page of a role."""
-    return {
+    endpoints: dict[str, str] = {
         Role.JOBSEEKER: "jobseeker.overview_page",
         Role.CASEWORKER: "caseworker.index",
         Role.EMPLOYER: "employer.index",
         Role.ADMIN: "admin.index",
-    }.get(role, "public.index")
+    }
+    return endpoints.get(role, "public.index")
 
 
 def init_login_manager(manager: LoginManager) -> None:
-    """Load users only through a live server-side session; answer htmx with HX-Redirect."""
+    """Load users only through a live server-side session (the answer to a request that needs a
+    login is ``app.security.unauthorized``)."""
     manager.login_view = "auth.login"
     manager.session_protection = None  # our own server-side sessions replace it
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:
-        token = session.get(SESSION_KEY)
+        token = http_session.get(SESSION_KEY)
         if not token or not user_id.isdigit():
             return None
         db = get_session()
@@ -288,23 +293,11 @@ def init_login_manager(manager: LoginManager) -> None:
             absolute=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),
         )
         if row is None or row.user_id != int(user_id):
-            session.pop(SESSION_KEY, None)
+            http_session.pop(SESSION_KEY, None)
             return None
         g.auth_session = row  # for re-authentication checks and the second-factor gate
         user = db.get(User, row.user_id)
         return user if user and user.is_active else None
-
-    @manager.unauthorized_handler
-    def unauthorized():
-        login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
-        if htmx.is_partial():
-            response = jsonify(error="login required")
-            response.status_code = 401
-            response.headers["HX-Redirect"] = login_url
-            return response
-        if request.blueprint == "api":
-            return jsonify(error="login required"), 401
-        return redirect(login_url)
 
 
 def set_locale(*, session: Session, user: User, locale: str) -> None:
@@ -314,3 +307,33 @@ def set_locale(*, session: Session, user: User, locale: str) -> None:
         db_user.locale = locale
         session.add(db_user)
         session.commit()
+
+
+# How many accounts of each role the one-click demo login offers.
+DEMO_ACCOUNTS_PER_ROLE = 6
+
+
+def demo_accounts(
+    *, session: Session, per_role: int = DEMO_ACCOUNTS_PER_ROLE
+) -> dict[str, list[User]]:
+    """The first demo accounts of each role, by role (jobseekers, caseworkers, employers, admins),
+    for the one-click demo login."""
+    return {
+        role: list(
+            session.exec(
+                select(User)
+                .where(User.role == role, col(User.is_demo))
+                .order_by(col(User.id))
+                .limit(per_role)
+            ).all()
+        )
+        for role in (Role.JOBSEEKER, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN)
+    }
+
+
+def demo_account(*, session: Session, user_id: int) -> User | None:
+    """The active demo account with this id, or None (any other account is no demo login)."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_demo or not user.is_active:
+        return None
+    return user

@@ -21,6 +21,7 @@ import hashlib
 import threading
 from dataclasses import asdict
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
+from app import background
 from app.models import (
     EmailOutbox,
     JobPosting,
@@ -43,9 +45,11 @@ from app.models import (
     utcnow,
 )
 from app.services import concurrency, privacy, trial
+from app.services.postings import active_postings_filter
 from consent.models import ConsentAction, ConsentEvent
 from recommender import types as rt
 from recommender.encoders import Encoder, load_encoder
+from recommender.geo import haversine_km
 from recommender.ranking import Recommender
 from recommender.text import posting_text, profile_text
 
@@ -148,10 +152,13 @@ def get_encoder() -> Encoder:
         return _encoder
 
 
-def active_postings_filter(today: date | None = None):
-    """Postings still open for applications."""
-    today = today or date.today()
-    return or_(col(JobPosting.valid_through).is_(None), col(JobPosting.valid_through) >= today)
+def distance_km(*, start: tuple[float, float], end: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (latitude, longitude) points.
+
+    The recommender's geometry, for services that need a distance but no ranking (coffee
+    offers within a person's commute radius), so they need not import the recommender.
+    """
+    return haversine_km(*start, *end)
 
 
 def embed_postings(*, session: Session, encoder: Encoder | None = None, batch: int = 64) -> int:
@@ -532,20 +539,16 @@ def refresh_if_pending(*, session: Session, user_id: int) -> int:
     return refresh_suggestions(session=session, user_id=user_id)
 
 
-RERANKING_PURPOSES = (privacy.CORE_MATCHING, privacy.SWIPE_PERSONALISATION, privacy.RESEARCH)
-
-
 def change_decision(
     *, session: Session, user_id: int, purpose_id: str, action: str, actor_role: str
 ) -> bool:
-    """Record the person's consent decision and apply it to matching; True when the person
-    should be ranked again (in the background).
+    """Record the person's consent decision and apply it to matching; True when the decision
+    changed something and matching is still allowed (then ``request_refresh`` decides whether the
+    person is ranked again).
 
     An opt-out of, or objection to, matching withdraws every result at once, in this request.
-    Opting back in, a change in whether swipes may tailor the ranking, and a research consent
-    (which decides trial participation, hence automatch or hybrid) call for a new ranking.
-    The same decision twice changes nothing and ranks nothing. Raises
-    ``privacy.UnknownPurposeError`` or ``privacy.InvalidActionError`` for bad input.
+    The same decision twice changes nothing. Raises ``privacy.UnknownPurposeError`` or
+    ``privacy.InvalidActionError`` for bad input.
     """
     changed = privacy.change_decision(
         session=session,
@@ -557,7 +560,60 @@ def change_decision(
     if not privacy.matching_allowed(session=session, user_id=user_id):
         withdraw_results(session=session, user_id=user_id)  # idempotent: repeat it anyway
         return False
-    return bool(changed) and purpose_id in RERANKING_PURPOSES
+    return bool(changed)
+
+
+# --- when to rank again --------------------------------------------------------------------------
+
+
+class Reason(StrEnum):
+    """A write after which the person's suggestions may be out of date."""
+
+    PROFILE = "profile"  # the profile was saved
+    ANSWER = "answer"  # a card was answered
+    UNDO = "undo"  # an answer was taken back
+    CONSENT = "consent"  # a consent decision (see ``change_decision``)
+
+
+# Consent purposes whose decisions change the ranking: matching itself, whether swipes may tailor
+# it, and research (it decides trial participation, hence automatch or hybrid).
+RERANKING_PURPOSES = (privacy.CORE_MATCHING, privacy.SWIPE_PERSONALISATION, privacy.RESEARCH)
+# A "save" is a bookmark: it changes no ranking, a yes or a no does.
+RERANKING_ANSWERS = ("yes", "no")
+
+
+def request_refresh(
+    *,
+    user_id: int,
+    reason: Reason,
+    changed: bool = True,
+    answer: str | None = None,
+    purpose_id: str | None = None,
+) -> bool:
+    """The one place that decides whether a write calls for a new ranking of the person; if it
+    does, the person is ranked in the background (``refresh_suggestions`` with its own database
+    session, see ``app.background``) and True is returned.
+
+    Called by the views after the write has been committed. ``changed`` is False when the write
+    stored nothing new (the same answer or decision twice): nothing to rank. A saved profile
+    always calls for a ranking; an answer, or taking one back, when it was a yes or a no
+    (``answer``); a consent decision when its purpose feeds the ranking (``purpose_id``).
+    """
+    if not changed:
+        return False
+    if reason in (Reason.ANSWER, Reason.UNDO) and answer not in RERANKING_ANSWERS:
+        return False
+    if reason is Reason.CONSENT and purpose_id not in RERANKING_PURPOSES:
+        return False
+    background.submit(refresh_suggestions, user_id=user_id)
+    return True
+
+
+def request_embedding() -> None:
+    """A posting was stored or changed: embed it in the background, so it can enter jobseekers'
+    suggestions without a page view waiting on the model (``embed_postings`` notices the
+    changed text)."""
+    background.submit(embed_postings)
 
 
 def top_posting_ids(*, session: Session, user_id: int, k: int = 20) -> list[int]:

@@ -5,20 +5,11 @@ Requests are answered within one month of receipt (GDPR Art. 12(3)); overdue one
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
 from app.blueprints.admin import bp
+from app.blueprints.admin.forms import CompleteRequestForm
 from app.db import get_session
 from app.services import privacy
-
-
-class CompleteRequestForm(FlaskForm):
-    """Close a request; the note says what was done (kept as evidence)."""
-
-    note = TextAreaField(_l("What was done (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 @bp.get("/anmodninger")

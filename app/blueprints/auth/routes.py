@@ -13,23 +13,22 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask import session as http_session
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from joserfc.errors import JoseError
 from requests import RequestException
-from sqlmodel import select
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import CodeForm, DemoLoginForm, LoginForm
 from app.converters import parse_id
 from app.db import get_session
 from app.extensions import limiter
-from app.models import Role, User, utcnow
+from app.models import User, utcnow
 from app.security import safe_next_url
 from app.services import auth as auth_service
 from app.services import oidc
@@ -77,7 +76,7 @@ def login():
                 "auth/login.html", outcome.retry_at, form=form, providers=providers
             )
         if outcome.user is not None and outcome.needs_second_factor:
-            session[PENDING_KEY] = {
+            http_session[PENDING_KEY] = {
                 "uid": outcome.user.id,
                 "exp": time.time() + PENDING_SECONDS,
                 "next": safe_next_url(form.next.data) or "",
@@ -91,9 +90,9 @@ def login():
 
 
 def _pending_user_id() -> int | None:
-    pending = session.get(PENDING_KEY)
+    pending = http_session.get(PENDING_KEY)
     if not isinstance(pending, dict) or pending.get("exp", 0) < time.time():
-        session.pop(PENDING_KEY, None)
+        http_session.pop(PENDING_KEY, None)
         return None
     uid = pending.get("uid")
     return uid if isinstance(uid, int) else None
@@ -115,7 +114,7 @@ def second_factor():
         if outcome.retry_at is not None:
             return throttled_page("auth/second_factor.html", outcome.retry_at, form=form)
         if outcome.user is not None:
-            next_url = session[PENDING_KEY].get("next") or None
+            next_url = http_session[PENDING_KEY].get("next") or None
             auth_service.login(user=outcome.user, method=outcome.method)
             if outcome.method.endswith("recovery"):
                 flash(
@@ -167,12 +166,12 @@ def oidc_login(provider: str):
         abort(404)
     next_url = safe_next_url(request.args.get("next"))
     if next_url:
-        session["login_next"] = next_url
+        http_session["login_next"] = next_url
     reauthenticate = request.args.get("reauth") == "1" and current_user.is_authenticated
     if reauthenticate:
-        session[REAUTH_KEY] = {"uid": current_user.id, "started": int(time.time())}
+        http_session[REAUTH_KEY] = {"uid": current_user.id, "started": int(time.time())}
     else:
-        session.pop(REAUTH_KEY, None)
+        http_session.pop(REAUTH_KEY, None)
     callback_url = url_for("auth.oidc_callback", provider=provider, _external=True)
     params = oidc.authorize_params(
         current_app.config, oidc.PROVIDERS[provider], reauthenticate=reauthenticate
@@ -190,7 +189,7 @@ def oidc_callback(provider: str):
     if provider not in oidc.configured(current_app):
         abort(404)
     client = oidc.client(provider)
-    reauth = session.pop(REAUTH_KEY, None)
+    reauth = http_session.pop(REAUTH_KEY, None)
     try:
         token = client.authorize_access_token()
         metadata = client.load_server_metadata()
@@ -219,7 +218,7 @@ def oidc_callback(provider: str):
     )
     if not user.is_active:
         abort(403)
-    next_url = session.pop("login_next", None)
+    next_url = http_session.pop("login_next", None)
     auth_service.login(user=user, method=f"oidc:{provider}")
     return redirect(next_url or url_for(auth_service.home_endpoint(user.role)), code=303)
 
@@ -243,7 +242,7 @@ def _finish_reauthentication(provider: str, reauth: dict, issuer: str, claims: d
             provider, "re-authentication without a fresh login", status=403, reason="not_fresh"
         )
     auth_service.mark_reauthenticated(session=get_session())
-    next_url = session.pop("login_next", None)
+    next_url = http_session.pop("login_next", None)
     return redirect(next_url or url_for(auth_service.home_endpoint(current_user.role)), code=303)
 
 
@@ -259,14 +258,7 @@ def demo():
     """Demo mode only: one-click login as one of the demo accounts."""
     if not current_app.config["DEMO"]:
         abort(404)
-    db = get_session()
-    accounts: dict[str, list[User]] = {}
-    for role in (Role.JOBSEEKER, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN):
-        accounts[role] = list(
-            db.exec(
-                select(User).where(User.role == role, User.is_demo).order_by(User.id).limit(6)
-            ).all()
-        )
+    accounts = auth_service.demo_accounts(session=get_session())
     return render_template("auth/demo.html", accounts=accounts, form=DemoLoginForm())
 
 
@@ -279,8 +271,8 @@ def demo_login():
     user_id = parse_id(form.user_id.data)  # a number too large for the database is no id
     if not form.validate_on_submit() or user_id is None:
         abort(400)
-    user = get_session().get(User, user_id)
-    if user is None or not user.is_demo or not user.is_active:
+    user = auth_service.demo_account(session=get_session(), user_id=user_id)
+    if user is None:
         abort(404)
     auth_service.login(user=user, method="demo")
     return redirect(url_for(auth_service.home_endpoint(user.role)), code=303)

@@ -5,69 +5,34 @@ said yes are shown through ``coffee.applicants``, which checks (and access-logs)
 consent on every view.
 """
 
-from datetime import date
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import htmx
+from app import htmx, views
 from app.blueprints.employer import bp
 from app.blueprints.employer.forms import CancelForm, CoffeeOfferForm, ReplyForm
 from app.db import get_session
 from app.services import coffee, vocabulary
 
-# Service errors as field messages; the form catches most of these before the service does.
-ERROR_TEXT = {
-    "unknown_postcode": lambda: _("We do not know that postcode. Check the four digits."),
-    "unknown_occupation": lambda: _(
-        "We do not know that occupation. Pick a title from the list, or leave the field empty."
-    ),
-    "in_the_past": lambda: _("The meeting must start in the future."),
-    "required": lambda: _("This field is required."),
-    "too_long": lambda: _("The text is too long."),
-    "duration": lambda: _("Write a number between 10 and 240."),
-    "capacity": lambda: _("Write a number between 1 and 100."),
-}
-
-
-def _employer_id() -> int:
-    """The organisation the employer acts for; an account without one may not act at all."""
-    if current_user.employer_id is None:
-        abort(403)
-    return current_user.employer_id
-
-
-def _locale() -> str:
-    return str(get_locale() or "da")
-
 
 @bp.get("/kaffemoeder")
 def coffee_list():
     """The organisation's offers with how many said yes."""
-    offers = coffee.offers_for_employer(session=get_session(), employer_id=_employer_id())
+    offers = coffee.offers_for_employer(
+        session=get_session(), employer_id=views.current_employer_id()
+    )
     return render_template("employer/coffee_list.html", offers=offers, cancel_form=CancelForm())
 
 
-def _render_new(form: CoffeeOfferForm):
-    form.start_date.render_kw = {"min": date.today().isoformat()}
-    form.occupation.render_kw = {
-        "list": "occupation-options",
-        "autocomplete": "off",
-        "hx-get": url_for("employer.occupation_suggestions"),
-        "hx-trigger": "input changed delay:250ms",
-        "hx-target": "#occupation-options",
-        "hx-swap": "innerHTML",
-        "hx-sync": "this:replace",
-    }
+def _render_new(form: CoffeeOfferForm) -> str:
     return render_template("employer/coffee_new.html", form=form)
 
 
 @bp.route("/kaffemoeder/ny", methods=["GET", "POST"])
 def coffee_new():
     """Offer a coffee meeting; invalid input re-renders the form with field messages (200)."""
-    employer_id = _employer_id()
+    employer_id = views.current_employer_id()
     form = CoffeeOfferForm()
     if not form.validate_on_submit():
         return _render_new(form)
@@ -86,8 +51,9 @@ def coffee_new():
     try:
         meeting = coffee.create_offer(session=get_session(), employer_id=employer_id, data=data)
     except coffee.CoffeeError as error:
-        field = getattr(form, error.field or "", None) or form.title
-        field.errors = [*field.errors, ERROR_TEXT.get(error.message, ERROR_TEXT["required"])()]
+        views.show_error(
+            form, field=error.field, code=error.message, texts=views.MEETING_ERROR_TEXT
+        )
         return _render_new(form)
     flash(_("The coffee meeting is published. Jobseekers nearby can now say yes."), "success")
     return redirect(url_for("employer.coffee_detail", meeting_id=meeting.id), code=303)
@@ -98,7 +64,7 @@ def occupation_suggestions():
     """Options for the occupation datalist (htmx swaps them in while the employer types)."""
     query = request.args.get("occupation", "")[:80]
     terms = vocabulary.search_occupations(session=get_session(), query=query)
-    return render_template("employer/_occupation_options.html", terms=terms)
+    return render_template("_term_options.html", terms=terms)
 
 
 def _offer_or_404(employer_id: int, meeting_id: int) -> coffee.OfferSummary:
@@ -113,7 +79,7 @@ def _offer_or_404(employer_id: int, meeting_id: int) -> coffee.OfferSummary:
 def _render_detail(
     offer: coffee.OfferSummary, *, errors: dict | None = None, typed: dict | None = None
 ):
-    employer_id = _employer_id()
+    employer_id = views.current_employer_id()
     session = get_session()
     people = coffee.applicants(
         session=session,
@@ -125,10 +91,10 @@ def _render_detail(
         "employer/coffee_detail.html",
         offer=offer,
         applicants=people,
-        occupation=coffee.occupation_label(
-            session=session, uri=offer.meeting.occupation_uri, locale=_locale()
+        occupation=vocabulary.occupation_label(
+            session=session, uri=offer.meeting.occupation_uri, locale=views.locale()
         ),
-        place=coffee.place_name(session=session, code=offer.meeting.postcode),
+        place=vocabulary.place_name(session=session, code=offer.meeting.postcode),
         cancel_form=CancelForm(),
         errors=errors or {},
         typed=typed or {},
@@ -138,13 +104,13 @@ def _render_detail(
 @bp.get("/kaffemoeder/<int:meeting_id>")
 def coffee_detail(meeting_id: int):
     """One offer and the people who said yes (their details only while they consent)."""
-    return _render_detail(_offer_or_404(_employer_id(), meeting_id))
+    return _render_detail(_offer_or_404(views.current_employer_id(), meeting_id))
 
 
 @bp.post("/kaffemoeder/<int:meeting_id>/aflys")
 def coffee_cancel(meeting_id: int):
     """Cancel an offer; the people who said yes see that it is cancelled."""
-    employer_id = _employer_id()
+    employer_id = views.current_employer_id()
     if not CancelForm().validate_on_submit():
         abort(400)
     try:
@@ -189,7 +155,7 @@ def _render_row(
 @bp.post("/kaffemoeder/<int:meeting_id>/svar/<int:response_id>")
 def coffee_reply(meeting_id: int, response_id: int):
     """Accept (with a message) or decline a jobseeker who said yes."""
-    employer_id = _employer_id()
+    employer_id = views.current_employer_id()
     offer = _offer_or_404(employer_id, meeting_id)
     form = ReplyForm()
     if not form.validate_on_submit():

@@ -145,6 +145,11 @@ class CoffeeOfferForm(FlaskForm):
         ],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The date picker offers only days the validation accepts.
+        self.start_date.render_kw = {"min": date.today().isoformat()}
+
     def starts_at(self) -> datetime | None:
         """The start as an aware UTC datetime, once both date and time parsed."""
         if isinstance(self.start_date.data, date) and isinstance(self.start_time.data, time):
@@ -255,6 +260,15 @@ class PostingForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose a date."))],
         description=_l("The last day to apply. At most one year from today."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The date picker offers only the days ``validate_valid_through`` accepts.
+        today = date.today()
+        self.valid_through.render_kw = {
+            "min": today.isoformat(),
+            "max": postings.latest_valid_through(today).isoformat(),
+        }
 
     def validate_valid_through(self, field) -> None:
         if not isinstance(field.data, date):

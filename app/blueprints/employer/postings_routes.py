@@ -7,12 +7,11 @@ background, so it can enter jobseekers' suggestions without a page view waiting 
 
 from datetime import date, timedelta
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app import background, htmx
+from app import htmx, views
 from app.blueprints.employer import bp
 from app.blueprints.employer.forms import EMPLOYMENT_TYPE_LABELS, ClosePostingForm, PostingForm
 from app.db import get_session
@@ -21,33 +20,11 @@ from app.services import matching, postings, vocabulary
 
 DEFAULT_OPEN_DAYS = 30
 
-# Service errors as field messages; the form catches most of these before the service does.
-ERROR_TEXT = {
-    "unknown_postcode": lambda: _("We do not know that postcode. Check the four digits."),
-    "unknown_occupation": lambda: _(
-        "We do not know that occupation. Pick a title from the list, or leave the field empty."
-    ),
-    "in_the_past": lambda: _("The date cannot be in the past."),
-    "too_far": lambda: _("Choose a date at most one year from today."),
-    "too_short": lambda: _("Write at least %(min)d characters.", min=postings.DESCRIPTION_MIN),
-    "too_long": lambda: _("The text is too long."),
-    "hours": lambda: _("Write a number between 1 and 60."),
-    "too_many_skills": lambda: _("Write at most %(n)d skills.", n=postings.SKILLS_MAX),
-    "required": lambda: _("This field is required."),
-}
-
 
 @bp.context_processor
 def posting_helpers() -> dict:
     """``posting_is_open`` for the employer pages (the landing page lists open and closed jobs)."""
     return {"posting_is_open": postings.is_open}
-
-
-def _organisation_id() -> int:
-    """The organisation the employer acts for; an account without one may not act at all."""
-    if current_user.employer_id is None:
-        abort(403)
-    return current_user.employer_id
 
 
 def _posting_or_404(employer_id: int, posting_id: int) -> JobPosting:
@@ -59,33 +36,26 @@ def _posting_or_404(employer_id: int, posting_id: int) -> JobPosting:
         abort(404)
 
 
-def _render_form(form: PostingForm, posting: JobPosting | None = None, *, added: bool = False):
+def _render_form(
+    form: PostingForm, posting: JobPosting | None = None, *, added: bool = False
+) -> Response:
     """The form page, or only the form when htmx asks (validation errors swap in place).
 
     ``added`` focuses the skill input that "Add another skill" just made.
     """
-    today = date.today()
-    form.valid_through.render_kw = {
-        "min": today.isoformat(),
-        "max": postings.latest_valid_through(today).isoformat(),
-    }
-    form.occupation.render_kw = {
-        "list": "occupation-options",
-        "autocomplete": "off",
-        "hx-get": url_for("employer.occupation_suggestions"),
-        "hx-trigger": "input changed delay:250ms",
-        "hx-target": "#occupation-options",
-        "hx-swap": "innerHTML",
-        "hx-sync": "this:replace",
-    }
     action = (
         url_for("employer.posting_edit", posting_id=posting.id)
         if posting is not None
         else url_for("employer.posting_new")
     )
-    template = "employer/_posting_form.html" if htmx.is_partial() else "employer/posting_form.html"
-    page = render_template(template, form=form, posting=posting, action=action, added=added)
-    return htmx.vary(make_response(page))
+    return htmx.render(
+        "employer/posting_form.html",
+        "employer/_posting_form.html",
+        form=form,
+        posting=posting,
+        action=action,
+        added=added,
+    )
 
 
 def _added_skill_row(form: PostingForm) -> bool:
@@ -115,16 +85,12 @@ def _input(form: PostingForm) -> postings.PostingInput:
 
 
 def _field_error(form: PostingForm, error: postings.PostingError) -> None:
-    field = getattr(form, error.field or "", None) or form.title
-    message = ERROR_TEXT.get(error.message, ERROR_TEXT["required"])()
-    if field is form.skills:
-        field = form.skills.entries[0]  # a list of inputs has no error slot of its own
-    field.errors = [*field.errors, message]
+    views.show_error(form, field=error.field, code=error.message, texts=views.POSTING_ERROR_TEXT)
 
 
-def _saved(posting: JobPosting, message: str):
+def _saved(posting: JobPosting, message: str) -> ResponseReturnValue:
     """Embed in the background, then show the posting (htmx is told to load the page itself)."""
-    background.submit(matching.embed_postings)
+    matching.request_embedding()
     flash(message, "success")
     target = url_for("employer.posting_detail", posting_id=posting.id)
     if htmx.is_partial():
@@ -137,7 +103,7 @@ def _saved(posting: JobPosting, message: str):
 @bp.route("/job/ny", methods=["GET", "POST"])
 def posting_new():
     """Post a job; invalid input re-renders the form with field messages (200, nothing saved)."""
-    employer_id = _organisation_id()
+    employer_id = views.current_employer_id()
     if request.method == "GET":
         form = PostingForm(valid_through=date.today() + timedelta(days=DEFAULT_OPEN_DAYS))
         return _render_form(form)
@@ -159,7 +125,7 @@ def posting_new():
 @bp.get("/job/<int:posting_id>")
 def posting_detail(posting_id: int):
     """The posting as jobseekers see it, with how many said yes or saved it (counts only)."""
-    employer_id = _organisation_id()
+    employer_id = views.current_employer_id()
     posting = _posting_or_404(employer_id, posting_id)
     session = get_session()
     return render_template(
@@ -168,7 +134,7 @@ def posting_detail(posting_id: int):
         interest=postings.interest(session=session, employer_id=employer_id, posting_id=posting_id),
         is_open=postings.is_open(posting),
         occupation=postings.occupation_title(
-            session=session, uri=posting.occupation_uri, locale=str(get_locale() or "da")
+            session=session, uri=posting.occupation_uri, locale=views.locale()
         ),
         employment_types=EMPLOYMENT_TYPE_LABELS,
         close_form=ClosePostingForm(),
@@ -188,7 +154,7 @@ def _form_from_posting(posting: JobPosting) -> PostingForm:
             "occupation": postings.occupation_title(
                 session=get_session(),
                 uri=posting.occupation_uri,
-                locale=str(get_locale() or "da"),
+                locale=views.locale(),
             )
             or "",
             "skills": skills,
@@ -203,7 +169,7 @@ def _form_from_posting(posting: JobPosting) -> PostingForm:
 @bp.route("/job/<int:posting_id>/rediger", methods=["GET", "POST"])
 def posting_edit(posting_id: int):
     """Edit a posting with the same form; a new closing date reopens a closed posting."""
-    employer_id = _organisation_id()
+    employer_id = views.current_employer_id()
     posting = _posting_or_404(employer_id, posting_id)
     if request.method == "GET":
         return _render_form(_form_from_posting(posting), posting)
@@ -225,7 +191,7 @@ def posting_edit(posting_id: int):
 @bp.route("/job/<int:posting_id>/luk", methods=["GET", "POST"])
 def posting_close(posting_id: int):
     """Close a posting now (GET asks for confirmation); it disappears from jobseekers' decks."""
-    employer_id = _organisation_id()
+    employer_id = views.current_employer_id()
     posting = _posting_or_404(employer_id, posting_id)
     form = ClosePostingForm()
     if request.method == "GET":
@@ -248,4 +214,4 @@ def skill_suggestions():
     # Each skill input sends its own name (skills-0, skills-1, ...).
     query = next((v for k, v in request.args.items() if k.startswith("skills-")), "")
     terms = vocabulary.search_skills(session=get_session(), query=query[:80])
-    return render_template("employer/_occupation_options.html", terms=terms)
+    return render_template("_term_options.html", terms=terms)

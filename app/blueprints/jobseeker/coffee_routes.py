@@ -6,49 +6,34 @@ is shared and links to the consents page. Like the job deck, answers work with h
 is swapped in) and without JavaScript (303 back to the page).
 """
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import AnyOf, DataRequired
 
-from app import htmx
+from app import htmx, views
 from app.blueprints.jobseeker import bp
-from app.converters import IdField
+from app.blueprints.jobseeker.forms import CoffeeAnswerForm, WithdrawForm
 from app.db import get_session
-from app.services import coffee, profiles
+from app.services import coffee, profiles, vocabulary
 
 
-class CoffeeAnswerForm(FlaskForm):
-    """Yes or no to one offer."""
-
-    meeting_id = IdField(validators=[DataRequired()])
-    answer = StringField(validators=[DataRequired(), AnyOf(coffee.ANSWERS)])
-
-
-class WithdrawForm(FlaskForm):
-    """Take back a yes (CSRF token only)."""
-
-
-def _render_coffee(*, last_action: str | None = None, problem: str | None = None):
+def _render_coffee(*, last_action: str | None = None, problem: str | None = None) -> Response:
     session = get_session()
     card = coffee.next_offer(session=session, user_id=current_user.id)
-    context = {
-        "card": card,
-        "consent": coffee.consent_given(session=session, user_id=current_user.id),
-        "profile": profiles.get_profile(session=session, user_id=current_user.id),
-        "occupation": coffee.occupation_label(
+    return htmx.render(
+        "jobseeker/coffee.html",
+        "jobseeker/_coffee_card.html",
+        card=card,
+        consent=coffee.consent_given(session=session, user_id=current_user.id),
+        profile=profiles.get_profile(session=session, user_id=current_user.id),
+        occupation=vocabulary.occupation_label(
             session=session,
             uri=card.meeting.occupation_uri if card else None,
-            locale=str(get_locale() or "da"),
+            locale=views.locale(),
         ),
-        "last_action": last_action,
-        "problem": problem,
-    }
-    template = "jobseeker/_coffee_card.html" if htmx.is_partial() else "jobseeker/coffee.html"
-    return htmx.vary(make_response(render_template(template, **context)))
+        last_action=last_action,
+        problem=problem,
+    )
 
 
 @bp.get("/kaffemoeder")

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from app.converters import IdField
+from app.services import coffee
 
 INDUSTRIES = (
     "Bygge og anlæg",
@@ -196,3 +197,70 @@ class StatusForm(FlaskForm):
     """Application status of a saved job."""
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, validators=[DataRequired()])
+
+
+# --- Coffee meetings -----------------------------------------------------------------------------
+
+
+class CoffeeAnswerForm(FlaskForm):
+    """Yes or no to one offer."""
+
+    meeting_id = IdField(validators=[DataRequired()])
+    answer = StringField(validators=[DataRequired(), AnyOf(coffee.ANSWERS)])
+
+
+class WithdrawForm(FlaskForm):
+    """Take back a yes (CSRF token only)."""
+
+
+# --- Privacy pages -------------------------------------------------------------------------------
+
+DECISIONS = ("grant", "withdraw", "object", "opt_out", "opt_in")
+RECTIFY_CHOICES = (
+    ("profile", _l("My CV: experience, education or skills")),
+    ("wishes", _l("My wishes: occupations, industries, hours or travel distance")),
+    ("contact", _l("My name or email address")),
+    ("needs", _l("My needs for workplace adjustments")),
+    ("suggestions", _l("The job suggestions or their explanations")),
+    ("case", _l("My caseworker or jobcentre")),
+    ("other", _l("Something else")),
+)
+# The confirmation word is translated, so the person types a word in their own language.
+CONFIRMATION_WORD = _l("DELETE")
+
+
+class DecisionForm(FlaskForm):
+    """Grant, withdraw, object, opt out or opt back in, for one purpose."""
+
+    action = StringField(validators=[DataRequired(), AnyOf(DECISIONS)])
+
+
+class RectificationForm(FlaskForm):
+    """ "Report wrong data" (Art. 16)."""
+
+    what = SelectField(
+        _l("Which data is wrong?"),
+        choices=RECTIFY_CHOICES,
+        validators=[DataRequired(message=_l("Choose which data is wrong."))],
+    )
+    details = TextAreaField(
+        _l("What is wrong, and what should it say?"),
+        validators=[
+            DataRequired(message=_l("Tell us what is wrong.")),
+            Length(max=2000, message=_l("Write at most 2000 characters.")),
+        ],
+    )
+
+
+class ErasureForm(FlaskForm):
+    """Typing the confirmation word guards against a mistaken click."""
+
+    confirmation = StringField(
+        _l("Confirmation"),
+        validators=[DataRequired(message=_l("Type the word to confirm."))],
+    )
+
+    def confirmed(self) -> bool:
+        """Did the person type the confirmation word (any case, spaces around ignored)?"""
+        typed = (self.confirmation.data or "").strip().casefold()
+        return typed == str(CONFIRMATION_WORD).casefold()

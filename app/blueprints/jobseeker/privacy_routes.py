@@ -12,72 +12,23 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length
 
-from app import background, htmx
+from app import htmx, views
 from app.blueprints.jobseeker import bp
+from app.blueprints.jobseeker.forms import (
+    CONFIRMATION_WORD,
+    RECTIFY_CHOICES,
+    DecisionForm,
+    ErasureForm,
+    RectificationForm,
+)
 from app.db import get_session
 from app.security import require_recent_auth
 from app.services import auth, matching, overview, privacy
-
-DECISIONS = ("grant", "withdraw", "object", "opt_out", "opt_in")
-RECTIFY_CHOICES = (
-    ("profile", _l("My CV: experience, education or skills")),
-    ("wishes", _l("My wishes: occupations, industries, hours or travel distance")),
-    ("contact", _l("My name or email address")),
-    ("needs", _l("My needs for workplace adjustments")),
-    ("suggestions", _l("The job suggestions or their explanations")),
-    ("case", _l("My caseworker or jobcentre")),
-    ("other", _l("Something else")),
-)
-# The confirmation word is translated, so the person types a word in their own language.
-CONFIRMATION_WORD = _l("DELETE")
-
-
-class DecisionForm(FlaskForm):
-    """Grant, withdraw, object, opt out or opt back in, for one purpose."""
-
-    action = StringField(validators=[DataRequired(), AnyOf(DECISIONS)])
-
-
-class RectificationForm(FlaskForm):
-    """ "Report wrong data" (Art. 16)."""
-
-    what = SelectField(
-        _l("Which data is wrong?"),
-        choices=RECTIFY_CHOICES,
-        validators=[DataRequired(message=_l("Choose which data is wrong."))],
-    )
-    details = TextAreaField(
-        _l("What is wrong, and what should it say?"),
-        validators=[
-            DataRequired(message=_l("Tell us what is wrong.")),
-            Length(max=2000, message=_l("Write at most 2000 characters.")),
-        ],
-    )
-
-
-class ErasureForm(FlaskForm):
-    """Typing the confirmation word guards against a mistaken click."""
-
-    confirmation = StringField(
-        _l("Confirmation"),
-        validators=[DataRequired(message=_l("Type the word to confirm."))],
-    )
-
-    def confirmed(self) -> bool:
-        typed = (self.confirmation.data or "").strip().casefold()
-        return typed == str(CONFIRMATION_WORD).casefold()
-
-
-def _locale() -> str:
-    return str(get_locale() or "da")
 
 
 def _attachment(payload: Any, filename: str) -> Response:
@@ -96,7 +47,7 @@ def _attachment(payload: Any, filename: str) -> Response:
 @bp.get("/")  # registered first, so url_for gives the landing URL
 def overview_page():
     """Everything the jobcentre holds and does about the person, netbank style (reads only)."""
-    data = overview.build(session=get_session(), user_id=current_user.id, locale=_locale())
+    data = overview.build(session=get_session(), user_id=current_user.id, locale=views.locale())
     return render_template("jobseeker/overview.html", o=data)
 
 
@@ -107,7 +58,7 @@ def overview_page():
 def consents():
     """Every purpose in plain language, with the person's choices and their history."""
     session = get_session()
-    locale = _locale()
+    locale = views.locale()
     return render_template(
         "jobseeker/privacy_consents.html",
         purposes=privacy.purposes_for(session=session, user_id=current_user.id, locale=locale),
@@ -125,7 +76,7 @@ def decide(purpose_id: str):
     session = get_session()
     try:
         # An opt-out or objection withdraws every algorithmic result here and now.
-        rerank = matching.change_decision(
+        changed = matching.change_decision(
             session=session,
             user_id=current_user.id,
             purpose_id=purpose_id,
@@ -134,11 +85,15 @@ def decide(purpose_id: str):
         )
     except (privacy.UnknownPurposeError, privacy.InvalidActionError):
         abort(400)
-    if rerank:
-        background.submit(matching.refresh_suggestions, user_id=current_user.id)
+    matching.request_refresh(
+        user_id=current_user.id,
+        reason=matching.Reason.CONSENT,
+        changed=changed,
+        purpose_id=purpose_id,
+    )
     if htmx.is_partial():
         purpose = privacy.purpose_for(
-            session=session, user_id=current_user.id, purpose_id=purpose_id, locale=_locale()
+            session=session, user_id=current_user.id, purpose_id=purpose_id, locale=views.locale()
         )
         fragment = render_template("jobseeker/_purpose.html", p=purpose, saved=True)
         return htmx.vary(make_response(fragment))
@@ -154,7 +109,7 @@ def consent_receipt(purpose_id: str):
             session=get_session(),
             user_id=current_user.id,
             purpose_id=purpose_id,
-            locale=_locale(),
+            locale=views.locale(),
             policy_url=url_for("transparency.processing", _external=True),
         )
     except (privacy.UnknownPurposeError, privacy.InvalidActionError):
@@ -173,7 +128,7 @@ def access_log():
     page = privacy.access_log(
         session=get_session(),
         user_id=current_user.id,
-        locale=_locale(),
+        locale=views.locale(),
         page=request.args.get("side", 1, type=int),
     )
     return render_template("jobseeker/privacy_access_log.html", log=page)
@@ -228,7 +183,7 @@ def _readable(value: Any) -> str:
 def my_data():
     """A readable view of everything stored about the person, with the JSON download."""
     data = privacy.export_personal_data(
-        session=get_session(), user_id=current_user.id, locale=_locale()
+        session=get_session(), user_id=current_user.id, locale=views.locale()
     )
     sections = [
         {
@@ -255,7 +210,7 @@ def my_data():
 def my_data_json():
     """Everything stored about the person in a machine-readable file (Art. 20)."""
     data = privacy.export_personal_data(
-        session=get_session(), user_id=current_user.id, locale=_locale()
+        session=get_session(), user_id=current_user.id, locale=views.locale()
     )
     return _attachment(data, f"jobunivers-mine-data-{date.today().isoformat()}.json")
 

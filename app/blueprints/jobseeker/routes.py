@@ -1,11 +1,11 @@
 """Views of the jobseeker blueprint."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import background, htmx
+from app import htmx, views
 from app.blueprints.jobseeker import bp
 from app.blueprints.jobseeker.forms import (
     FeedbackForm,
@@ -33,7 +33,6 @@ ADD_BUTTONS = {
     "add_skill": "skills",
     "add_occupation": "wished_occupations",
 }
-ERROR_TEXT = {"unknown_postcode": lambda: _("We do not know that postcode. Check the four digits.")}
 
 
 def _form_from_profile(profile) -> ProfileForm:
@@ -53,11 +52,14 @@ def _form_from_profile(profile) -> ProfileForm:
     )
 
 
-def _render_profile(form: ProfileForm, saved: bool = False, status: int = 200):
-    template = "jobseeker/_profile_form.html" if htmx.is_partial() else "jobseeker/profile.html"
+def _render_profile(form: ProfileForm, saved: bool = False) -> Response:
     state = matching_status.status(session=get_session(), user_id=current_user.id)
-    return htmx.vary(
-        make_response(render_template(template, form=form, saved=saved, state=state), status)
+    return htmx.render(
+        "jobseeker/profile.html",
+        "jobseeker/_profile_form.html",
+        form=form,
+        saved=saved,
+        state=state,
     )
 
 
@@ -92,12 +94,9 @@ def profile():
     try:
         profiles.update_profile(session=session, user_id=current_user.id, data=data)
     except profiles.ProfileError as error:
-        getattr(form, error.field).errors = [
-            *getattr(form, error.field).errors,
-            ERROR_TEXT[error.message](),
-        ]
+        views.show_error(form, field=error.field, code=error.message)
         return _render_profile(form)
-    background.submit(matching.refresh_suggestions, user_id=current_user.id)
+    matching.request_refresh(user_id=current_user.id, reason=matching.Reason.PROFILE)
     return _render_profile(form, saved=True)
 
 
@@ -112,14 +111,14 @@ def _query() -> str:
 def skill_suggestions():
     """Options for the skills datalist (htmx swaps them in while the person types)."""
     terms = vocabulary.search_skills(session=get_session(), query=_query()[:80])
-    return render_template("jobseeker/_options.html", terms=terms)
+    return render_template("_term_options.html", terms=terms)
 
 
 @bp.get("/forslag/stillinger")
 def occupation_suggestions():
     """Options for the occupations datalist."""
     terms = vocabulary.search_occupations(session=get_session(), query=_query()[:80])
-    return render_template("jobseeker/_options.html", terms=terms)
+    return render_template("_term_options.html", terms=terms)
 
 
 # --- Swipe deck --------------------------------------------------------------------------------
@@ -132,23 +131,23 @@ def _kind_from(value: str | None) -> str:
 
 
 def _render_deck(
-    kind: str, *, last_action: str | None = None, problem: str | None = None, status: int = 200
-):
+    kind: str, *, last_action: str | None = None, problem: str | None = None
+) -> Response:
     session = get_session()
     # Reads only: a person not ranked yet sees "being prepared" (the scheduler ranks them).
     state = matching_status.status(session=session, user_id=current_user.id)
     card = deck.next_card(session=session, user_id=current_user.id, kind=kind)
     arm = trial.current_arm(session=session, user_id=current_user.id)
-    context = {
-        "card": card,
-        "kind": kind,
-        "last_action": last_action,
-        "problem": problem,
-        "state": state,
-        "control_arm": arm is not None and arm.arm == "control",
-    }
-    template = "jobseeker/_card.html" if htmx.is_partial() else "jobseeker/deck.html"
-    return htmx.vary(make_response(render_template(template, **context), status))
+    return htmx.render(
+        "jobseeker/deck.html",
+        "jobseeker/_card.html",
+        card=card,
+        kind=kind,
+        last_action=last_action,
+        problem=problem,
+        state=state,
+        control_arm=arm is not None and arm.arm == "control",
+    )
 
 
 @bp.get("/swipe")
@@ -183,8 +182,12 @@ def deck_swipe():
             url_for("jobseeker.deck_page", fane="alternativer" if kind == "alternative" else None),
             code=303,
         )
-    if created and form.action.data in ("yes", "no"):
-        background.submit(matching.refresh_suggestions, user_id=current_user.id)
+    matching.request_refresh(
+        user_id=current_user.id,
+        reason=matching.Reason.ANSWER,
+        changed=created,
+        answer=form.action.data,
+    )
     if htmx.is_partial():
         return _render_deck(kind, last_action=form.action.data)
     return redirect(
@@ -201,8 +204,12 @@ def deck_undo():
         abort(400)
     kind = _kind_from(form.kind.data)
     undone = deck.undo_last(session=get_session(), user_id=current_user.id)
-    if undone is not None and undone.action in ("yes", "no"):
-        background.submit(matching.refresh_suggestions, user_id=current_user.id)
+    matching.request_refresh(
+        user_id=current_user.id,
+        reason=matching.Reason.UNDO,
+        changed=undone is not None,
+        answer=undone.action if undone is not None else None,
+    )
     if htmx.is_partial():
         return _render_deck(kind, last_action="undo" if undone else None)
     return redirect(

@@ -1,24 +1,17 @@
 """Views of the public blueprint."""
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import session as http_session
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import AnyOf
 
 from app.blueprints.public import bp
+from app.blueprints.public.forms import LanguageForm
 from app.db import get_session
 from app.extensions import csrf
 from app.security import safe_next_url
 from app.services import auth as auth_service
 from app.services import health
-
-
-class LanguageForm(FlaskForm):
-    """The language switch in the header."""
-
-    locale = HiddenField(validators=[AnyOf(("da", "en"))])
-    next = HiddenField()
 
 
 @bp.get("/")
@@ -36,7 +29,7 @@ def set_language():
     target = safe_next_url(form.next.data) or url_for("public.index")
     response = redirect(target, code=303)
     if form.validate_on_submit():
-        session["locale"] = form.locale.data
+        http_session["locale"] = form.locale.data
         response.set_cookie(
             "locale",
             form.locale.data,

@@ -1,8 +1,8 @@
 """The public record of processing activities (GDPR Art. 30), built from the purpose registry."""
 
 from flask import render_template
-from flask_babel import get_locale
 
+from app import views
 from app.blueprints.transparency import bp
 from app.services import privacy, trial
 from consent import purposes
@@ -12,7 +12,7 @@ from consent import purposes
 def processing():
     """Every purpose: legal basis, data, recipients, retention and security, in plain words,
     and the legal basis of the randomised trial."""
-    locale = str(get_locale() or "da")
+    locale = views.locale()
     return render_template(
         "transparency/ropa.html",
         records=privacy.records_of_processing(locale=locale),
