@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from app.models import utcnow
-from app.services import matching, notifications
+from app.services import matching, notifications, privacy
 from consent import rights
 from consent.models import ConsentLedgerHead
 
@@ -28,11 +28,13 @@ def housekeeping(app: Flask) -> None:
     database, against which ``flask consent verify`` output can be compared.
     """
     with app.app_context(), Session(get_engine()) as session:
-        deleted = rights.retention_purge(session, utcnow())
+        now = utcnow()
+        deleted = rights.retention_purge(session, now)
         session.commit()
+        erased = privacy.erase_closed_cases(session=session, now=now)
         head = session.get(ConsentLedgerHead, 1)
         summary = ", ".join(f"{count} {table}" for table, count in deleted.items())
-        app.logger.info("housekeeping: deleted %s", summary)
+        app.logger.info("housekeeping: deleted %s; erased %d closed cases", summary, erased)
         if head is not None:
             app.logger.info("consent ledger head: %d events, %s", head.length, head.last_hash)
 

@@ -563,9 +563,27 @@ class RetentionRule:
     counted_from: Localised
     anchor: Anchor = "row"
     parent: tuple[str, str] | None = None
+    # True: the person is erased through the erasure routine (ledger tombstones, every registered
+    # table, an erasure record) instead of rows being deleted one table at a time.
+    by_erasure: bool = False
 
 
 RETENTION: tuple[RetentionRule, ...] = (
+    RetentionRule(
+        "user",
+        "id",
+        CASE_DATA_KEPT,
+        Localised(
+            "Din profil, dine jobforslag og alt andet om dig i Jobunivers",
+            "Your profile, your job suggestions and everything else about you in Jobunivers",
+        ),
+        Localised(
+            "efter, at dit forløb i jobcentret er afsluttet",
+            "after your case at the jobcentre is closed",
+        ),
+        anchor="case_closed",
+        by_erasure=True,
+    ),
     RetentionRule(
         "swipe",
         "user_id",

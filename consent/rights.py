@@ -536,19 +536,37 @@ def _due_rows(rule: RetentionRule, table: sa.Table, now: datetime) -> sa.ColumnE
         parent_name, parent_column = rule.parent
         parent = _table(parent_name)
         return column.in_(sa.select(parent.c.id).where(parent.c[parent_column] < cutoff))
-    # A case is closed when the person has caseworker assignments and all of them have ended.
+    return column.in_(_cases_closed_before(cutoff))
+
+
+def _cases_closed_before(cutoff: datetime) -> sa.Select:
+    """Jobseekers whose case closed before ``cutoff``: they had caseworker assignments and all of
+    them ended, the last before ``cutoff``."""
     assignments = _table("caseworkerassignment")
-    closed = (
+    return (
         sa.select(assignments.c.jobseeker_id)
         .group_by(assignments.c.jobseeker_id)
         .having(sa.func.count() == sa.func.count(assignments.c.ended_at))
         .having(sa.func.max(assignments.c.ended_at) < cutoff)
     )
-    return column.in_(closed)
+
+
+def due_for_erasure(session: Session, now: datetime) -> list[int]:
+    """Ids of the people a ``by_erasure`` retention rule says must now be erased by ``erase``."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    due: set[int] = set()
+    for rule in RETENTION:
+        if rule.by_erasure and rule.table in SQLModel.metadata.tables:
+            table = SQLModel.metadata.tables[rule.table]
+            due_rows = sa.select(table.c.id).where(_due_rows(rule, table, now))
+            due.update(session.execute(due_rows).scalars())
+    return sorted(due)
 
 
 def retention_purge(session: Session, now: datetime) -> dict[str, int]:
-    """Delete every row past its retention period (``consent.purposes.RETENTION``).
+    """Delete every row past its retention period (``consent.purposes.RETENTION``); rules that
+    erase whole people are left to ``due_for_erasure`` and ``erase``.
 
     Returns the number of rows deleted per table; tables the schema does not define are
     skipped. Run from the scheduler; the caller commits.
@@ -558,7 +576,7 @@ def retention_purge(session: Session, now: datetime) -> dict[str, int]:
     deleted: dict[str, int] = {}
     for rule in RETENTION:
         table = SQLModel.metadata.tables.get(rule.table)
-        if table is None:
+        if table is None or rule.by_erasure:
             continue
         result = session.exec(sa.delete(table).where(_due_rows(rule, table, now)))
         deleted[rule.table] = deleted.get(rule.table, 0) + int(result.rowcount or 0)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.config import Config
 from app.models import (
@@ -23,8 +23,9 @@ from app.models import (
     User,
 )
 from app.scheduler import housekeeping
-from consent import purposes, rights
-from consent.models import AccessLogEntry
+from app.services import privacy
+from consent import integrity, purposes, rights
+from consent.models import AccessLogEntry, ErasureRecord
 from consent.purposes import Period
 
 MARGIN = timedelta(minutes=5)  # housekeeping runs a moment after the test computed "now"
@@ -213,6 +214,51 @@ def test_swipes_counted_from_the_closed_case(app, session, make_user, make_posti
     housekeeping(app)
     left = remaining(session, Swipe, Swipe.user_id, [p.id for p in people.values()])
     assert left == {people[label].id for label in ("inside", "still_open", "no_case")}
+
+
+def test_people_whose_case_closed_long_ago_are_erased_through_the_erasure_routine(
+    app, session, make_user
+):
+    """The record of processing promises that case data go 6 months after the case closes:
+    the person is erased (tombstones in the ledger, an erasure record), not just rows deleted."""
+    caseworker = make_user(Role.CASEWORKER)
+    inside, outside = inside_and_outside("user")
+    people = {label: make_user(Role.JOBSEEKER) for label in ("inside", "outside", "open")}
+    for label, ended in (("inside", inside), ("outside", outside), ("open", None)):
+        session.add(
+            CaseworkerAssignment(
+                caseworker_id=caseworker.id,
+                jobseeker_id=people[label].id,
+                jobcentre_id=caseworker.jobcentre_id,
+                created_at=outside - timedelta(days=400),
+                ended_at=ended,
+            )
+        )
+    session.commit()
+    with app.app_context():
+        privacy.record_decision(
+            session=session,
+            user_id=people["outside"].id,
+            purpose_id=privacy.RESEARCH,
+            action="grant",
+            actor_id=people["outside"].id,
+            actor_role="jobseeker",
+        )
+    pseudonym = rights.Pseudonymiser.from_hex(app.config["PSEUDONYM_KEY"]).user(
+        people["outside"].id
+    )
+
+    ids = {label: person.id for label, person in people.items()}
+    housekeeping(app)
+
+    session.expire_all()
+    left = set(session.exec(select(User.id).where(col(User.id).in_(ids.values()))))
+    assert left == {ids["inside"], ids["open"]}
+    record = session.exec(
+        select(ErasureRecord).where(ErasureRecord.subject_pseudonym == pseudonym)
+    ).one()
+    assert record.actor_role == "system"
+    assert integrity.verify(session).ok  # the person's consent events became tombstones
 
 
 def test_the_page_shows_the_rules_the_purge_uses(client):

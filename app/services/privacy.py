@@ -477,6 +477,30 @@ def erase_person(*, session: Session, user_id: int, actor_role: str) -> ErasureR
     )
 
 
+def erase_closed_cases(*, session: Session, now: datetime) -> int:
+    """Erase everyone whose case closed longer ago than the record of processing promises to
+    keep case data (``consent.purposes.RETENTION``); returns how many people were erased.
+
+    Each person is erased through the erasure routine, in a transaction of their own, so one
+    failure rolls back only that person and is logged; the scheduler tries again next run.
+    """
+    erased = 0
+    for user_id in rights.due_for_erasure(session, now):
+        try:
+            if lock_row(session=session, model=User, row_id=user_id) is None:
+                session.commit()  # erased meanwhile (self-service)
+                continue
+            rights.erase(session, user_id, pseudonymiser(), channel=models.Channel.SYSTEM)
+        except (rights.ErasureIncompleteError, rights.RegistryError, SQLAlchemyError):
+            session.rollback()
+            current_app.logger.exception("retention erasure of a closed case failed")
+            continue
+        erased += 1
+    if erased:
+        truncate_sqlite_wal(get_engine())
+    return erased
+
+
 def _erasure_receipt(*, session: Session, user_id: int) -> ErasureReceipt | None:
     """The receipt of the person's completed erasure, found by their pseudonym."""
     record = session.exec(
