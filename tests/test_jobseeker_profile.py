@@ -97,6 +97,18 @@ def test_bad_input_is_shown_per_field_and_saves_nothing(
     assert after == before
 
 
+def test_periods_with_months_as_in_the_demo_data_save_unchanged(client, login_as, session, odense):
+    """Demo CVs (and many real ones) give periods as year and month: saving the page as shown
+    must not be refused."""
+    user = login_as(Role.JOBSEEKER)
+    form = valid_form(**{"experience-0-start": "2018-03", "experience-0-end": "2024-11"})
+    response = client.post("/jobsoeger/profil", data=form)
+    assert "Din profil er gemt" in response.get_data(as_text=True)
+    assert profile_of(session, user).experience[0]["start"] == "2018-03"
+    bad = client.post("/jobsoeger/profil", data=valid_form(**{"experience-0-start": "2018-13"}))
+    assert 'aria-invalid="true"' in bad.get_data(as_text=True)
+
+
 def test_add_row_button_adds_an_entry_without_saving(client, login_as, session):
     user = login_as(Role.JOBSEEKER)
     response = client.post("/jobsoeger/profil", data={**valid_form(), "add_experience": "1"})

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    Field,
     FieldList,
     Form,
     FormField,
@@ -48,6 +49,8 @@ INDUSTRIES = (
     "Forskning og videnskab",
 )
 YEAR = r"^\s*((19|20)\d\d)?\s*$"
+# A job's start or end: a year, or a year and month as CVs and the demo data write it (2019-03).
+YEAR_OR_MONTH = r"^\s*((19|20)\d\d(-(0[1-9]|1[0-2]))?)?\s*$"
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,15 +67,25 @@ class ExperienceForm(Form):
     employer = StringField(_l("Employer"), validators=[Optional(), Length(max=120)])
     start = StringField(
         _l("From (year)"),
-        validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2019."))],
+        validators=[
+            Optional(),
+            Regexp(
+                YEAR_OR_MONTH, message=_l("Write a year, e.g. 2019, or year and month, 2019-03.")
+            ),
+        ],
     )
     end = StringField(
         _l("To (year, empty if current)"),
-        validators=[Optional(), Regexp(YEAR, message=_l("Write a year, e.g. 2023."))],
+        validators=[
+            Optional(),
+            Regexp(
+                YEAR_OR_MONTH, message=_l("Write a year, e.g. 2023, or year and month, 2023-06.")
+            ),
+        ],
     )
     description = TextAreaField(_l("What did you do?"), validators=[Optional(), Length(max=2000)])
 
-    def validate_end(self, field):
+    def validate_end(self, field: Field) -> None:
         if (
             self.start.data
             and field.data
