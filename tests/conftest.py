@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
@@ -55,12 +55,33 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """PostgreSQL when DATABASE_URL is set (CI creates a fresh database per run), else SQLite."""
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """PostgreSQL when DATABASE_URL is set (CI creates a fresh database per run), else SQLite.
+
+    Under pytest-xdist each worker gets a database of its own (SQLite: its own temporary folder;
+    PostgreSQL: ``<database>_<worker>``, created here and dropped afterwards), since the tests
+    empty the tables after each test.
+    """
     url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / f'test-{uuid.uuid4().hex[:8]}.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'test-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    if worker_id == "master":
+        yield url
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    server = make_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    server = server.execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")
