@@ -7,6 +7,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core of the 2-core reference machine; each has its own database.
+TEST_WORKERS ?= 2
 LOCK := requirements.lock
 LOCK_ARGS ?=
 HOST ?= 127.0.0.1
@@ -77,13 +79,13 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: install model system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Fails on any finding; .ci/run runs it before the tests.
 lint: install
 	$(VENV)/bin/ruff check app recommender consent tests
 	$(VENV)/bin/ruff format --check app recommender consent tests
-	$(VENV)/bin/mypy recommender consent
+	$(VENV)/bin/mypy app recommender consent
 
 i18n: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot app

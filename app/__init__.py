@@ -1,10 +1,11 @@
 """Jobunivers: the application factory."""
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask import session as http_session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -158,7 +159,7 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     @app.template_filter("labels")
-    def labels(keys, names: dict) -> list:
+    def labels(keys: Iterable[str], names: Mapping[str, object]) -> list[object]:
         """Readable labels for machine keys (unknown keys are shown as they are)."""
         return [names.get(key, key) for key in keys]
 
@@ -167,7 +168,7 @@ def register_template_helpers(app: Flask) -> None:
     production = app.config["ENV_NAME"] == "production"
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

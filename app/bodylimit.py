@@ -10,11 +10,12 @@ the form), which is why the factory registers it before the extensions.
 """
 
 import io
+from typing import IO
 
 from flask import Flask, abort, request
 
 
-def _read_at_most(stream, limit: int) -> bytes | None:
+def _read_at_most(stream: IO[bytes], limit: int) -> bytes | None:
     """The whole stream if it holds at most ``limit`` bytes, else None."""
     body = bytearray()
     while len(body) <= limit:

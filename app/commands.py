@@ -1,5 +1,7 @@
 """Flask CLI commands: reference data, demo data, scheduler."""
 
+from typing import TextIO
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -90,7 +92,7 @@ def matching_index() -> None:
     default="-",
     help="JSON Lines file (default: stdout)",
 )
-def research_export(out) -> None:
+def research_export(out: TextIO) -> None:
     """Export consenting jobseekers as pseudonymised JSON Lines (HMAC key from configuration)."""
     import json
 

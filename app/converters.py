@@ -52,7 +52,9 @@ def parse_id(value: object) -> int | None:
 class IdField(IntegerField):
     """A hidden or typed id in a form; text that is not an id in range fails validation."""
 
-    def process_formdata(self, valuelist):
+    data: int | None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         self.data = parse_id(valuelist[0])

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, ExceptionContext
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 
@@ -22,7 +24,9 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - driver hook
+        def _sqlite_pragmas(  # pragma: no cover - driver hook
+            dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+        ) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA secure_delete=ON")
@@ -33,7 +37,9 @@ def make_engine(url: str) -> Engine:
     else:
 
         @event.listens_for(engine, "handle_error")
-        def _primary_message_only(context):  # pragma: no cover - driver hook
+        def _primary_message_only(  # pragma: no cover - driver hook
+            context: ExceptionContext,
+        ) -> None:
             # PostgreSQL's DETAIL quotes the values ("Key (email)=(...) already exists", "Failing
             # row contains (...)"): the message keeps only the primary text, which names the
             # constraint. The whole diagnosis stays on ``error.orig.diag`` for code that needs it.

@@ -7,7 +7,7 @@ fail a second time and replace the friendly page with a bare crash.
 
 from html import escape
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -50,7 +50,7 @@ def reset_database_session() -> None:
         session.close()
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None) -> tuple[Response | str, int]:
     """The error page (or JSON for the API, or a small fragment for htmx)."""
     reset_database_session()
     title, message = MESSAGES.get(code, MESSAGES[500])
@@ -70,11 +70,11 @@ def register(app: Flask) -> None:
     """Install the handlers."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError):
+    def csrf_error(_error: CSRFError) -> tuple[Response | str, int]:
         return render_error(400, str(CSRF_EXPIRED))
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> Response:
         code = error.code or 500
         response = make_response(
             render_error(code if code in MESSAGES else 500 if code >= 500 else 400)
@@ -86,7 +86,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unhandled(error: Exception):
+    def unhandled(error: Exception) -> Response | tuple[Response | str, int]:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("unhandled error", exc_info=error)

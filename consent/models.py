@@ -14,10 +14,13 @@ law wants them kept. The user table is referred to by name, so this module does 
 Flask application.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Text, event
+from sqlalchemy import JSON, CheckConstraint, Connection, Text, event
+from sqlalchemy.orm import Mapper, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
@@ -212,7 +215,9 @@ class LedgerImmutableError(RuntimeError):
 
 
 @event.listens_for(OrmSession, "before_flush")
-def _link_appended_events(session: OrmSession, _context, _instances) -> None:
+def _link_appended_events(
+    session: OrmSession, _context: UOWTransaction, _instances: Sequence[Any] | None
+) -> None:
     # Every session (SQLModel's included) links new events into the chain before they are
     # written, whoever created them; bulk inserts that bypass this fail on the NOT NULL columns.
     appended = [obj for obj in session.new if isinstance(obj, ConsentEvent)]
@@ -223,14 +228,14 @@ def _link_appended_events(session: OrmSession, _context, _instances) -> None:
 
 
 @event.listens_for(ConsentEvent, "before_update")
-def _refuse_update(_mapper, _connection, target: ConsentEvent) -> None:
+def _refuse_update(_mapper: Mapper[Any], _connection: Connection, target: ConsentEvent) -> None:
     raise LedgerImmutableError(
         f"consent event {target.id} is append-only; record a new event instead"
     )
 
 
 @event.listens_for(ConsentEvent, "before_delete")
-def _refuse_delete(_mapper, _connection, target: ConsentEvent) -> None:
+def _refuse_delete(_mapper: Mapper[Any], _connection: Connection, target: ConsentEvent) -> None:
     raise LedgerImmutableError(
         f"consent event {target.id} is append-only; only consent.rights.erase removes events"
     )

@@ -66,7 +66,7 @@ class Postcodes:
         self.coords: dict[str, tuple[float, float]] = {}
         if isinstance(rows, Mapping):
             for k, v in rows.items():
-                self.coords[str(k)] = (float(v[0]), float(v[1]))  # type: ignore[index]
+                self.coords[str(k)] = (float(v[0]), float(v[1]))
             return
         for r in rows:
             code, lat, lon = r.get("code"), r.get("latitude"), r.get("longitude")

@@ -8,6 +8,7 @@ request is answered with is decided in ``app.security``.
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -77,7 +78,9 @@ def _throttled(session: Session, keys: login_throttle.Keys) -> datetime | None:
     return login_throttle.check(session=session, keys=keys, limits=limits).retry_at
 
 
-def _guarded(session: Session, email: str, check) -> tuple[LoginOutcome | None, object]:
+def _guarded(
+    session: Session, email: str, check: Callable[[], object]
+) -> tuple[LoginOutcome | None, object]:
     """Run ``check`` as one throttled attempt: refused while throttled, counted if it fails."""
     keys = _throttle_keys(email)
     retry_at = _throttled(session, keys)

@@ -83,9 +83,11 @@ def citizens(*, session: Session, caseworker: User) -> list[User]:
     Showing a name is a read of the citizen's data, so each listed citizen gets an access-log
     row; citizens who objected are neither shown nor read.
     """
+    assert caseworker.id is not None  # the logged-in account
     listed = profiles.shared_with(session=session, caseworker_id=caseworker.id)
     organisation = _organisation(session, caseworker)
     for citizen in listed:
+        assert citizen.id is not None  # a stored row
         guard.log_access(
             session,
             citizen.id,
@@ -106,6 +108,7 @@ def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> Citi
 
     Raises ``NotAssigned`` or ``CitizenObjected``; both attempts are written to the access log.
     """
+    assert caseworker.id is not None  # the logged-in account
     organisation = _organisation(session, caseworker)
     citizen = session.get(User, citizen_id)
     if citizen is None or not is_assigned(
@@ -165,9 +168,9 @@ def citizen_view(*, session: Session, caseworker: User, citizen_id: int) -> Citi
         (s, p)
         for s, p in session.exec(
             select(Suggestion, JobPosting)
-            .join(JobPosting, JobPosting.id == Suggestion.posting_id)
+            .join(JobPosting, col(JobPosting.id) == Suggestion.posting_id)
             .where(Suggestion.user_id == citizen_id, Suggestion.kind == "match")
-            .order_by(Suggestion.rank)
+            .order_by(col(Suggestion.rank))
             .limit(10)
         ).all()
     ]

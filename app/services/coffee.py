@@ -12,7 +12,7 @@ All functions take keyword-only arguments and an explicit session, and commit th
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import Subquery, func
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -422,7 +422,7 @@ def _home(session: Session, user_id: int) -> tuple[Postcode | None, int]:
     return home, profile.commute_km
 
 
-def _taken_seats():
+def _taken_seats() -> Subquery:
     """Seats taken per offer: yes answers the employer has not declined."""
     return (
         select(CoffeeResponse.meeting_id, func.count().label("taken"))

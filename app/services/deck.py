@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from sqlalchemy import delete
-from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from app.models import JobPosting, SavedJob, Suggestion, Swipe, utcnow
 from app.services.concurrency import insert_once
@@ -34,11 +33,11 @@ class Card:
         return self.suggestion.explanation
 
 
-def _unanswered(user_id: int, kind: str):
+def _unanswered(user_id: int, kind: str) -> Select[Suggestion, JobPosting]:
     answered = select(Swipe.posting_id).where(Swipe.user_id == user_id)
     return (
         select(Suggestion, JobPosting)
-        .join(JobPosting, JobPosting.id == Suggestion.posting_id)
+        .join(JobPosting, col(JobPosting.id) == Suggestion.posting_id)
         .where(
             Suggestion.user_id == user_id,
             Suggestion.kind == kind,
@@ -53,7 +52,7 @@ def next_card(*, session: Session, user_id: int, kind: str = "match") -> Card | 
     if kind not in KINDS:
         raise DeckError("unknown_kind")
     statement = _unanswered(user_id, kind)
-    rows = session.exec(statement.order_by(Suggestion.rank).limit(1)).all()
+    rows = session.exec(statement.order_by(col(Suggestion.rank)).limit(1)).all()
     if not rows:
         return None
     remaining = len(session.exec(statement).all())
@@ -121,8 +120,8 @@ def undo_last(*, session: Session, user_id: int) -> Swipe | None:
     if last is None:
         return None
     # A plain DELETE, so a row a concurrent undo removed first counts 0 instead of failing.
-    removed = session.execute(delete(Swipe).where(col(Swipe.id) == last.id))
-    if not cast(CursorResult, removed).rowcount:
+    removed = session.exec(delete(Swipe).where(col(Swipe.id) == last.id))
+    if not removed.rowcount:
         session.rollback()
         return None
     session.execute(
@@ -152,7 +151,7 @@ def saved_jobs(*, session: Session, user_id: int) -> list[SavedEntry]:
     """The person's saved postings, newest first; expired ones are kept and marked."""
     rows = session.exec(
         select(SavedJob, JobPosting)
-        .join(JobPosting, JobPosting.id == SavedJob.posting_id)
+        .join(JobPosting, col(JobPosting.id) == SavedJob.posting_id)
         .where(SavedJob.user_id == user_id)
         .order_by(col(SavedJob.updated_at).desc())
     ).all()
@@ -179,8 +178,8 @@ def suggestion_for(
     """The person's own suggestion of a posting, with the posting (for the explanation page)."""
     row = session.exec(
         select(Suggestion, JobPosting)
-        .join(JobPosting, JobPosting.id == Suggestion.posting_id)
+        .join(JobPosting, col(JobPosting.id) == Suggestion.posting_id)
         .where(Suggestion.user_id == user_id, Suggestion.posting_id == posting_id)
-        .order_by(Suggestion.kind.desc())  # type: ignore[attr-defined]
+        .order_by(col(Suggestion.kind).desc())
     ).first()
     return (row[0], row[1]) if row else None

@@ -283,8 +283,9 @@ def bias_audit(
     A group is flagged when its share of a strong intervention differs from the overall share by
     more than ``threshold``. Groups with fewer than ``k_min`` cases are suppressed (counted only).
     """
+    # sqlmodel types select() for at most four columns; SQLAlchemy takes any number.
     cases = session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             InterventionCase.intervention,
             InterventionCase.days_to_job,
             InterventionCase.gender,

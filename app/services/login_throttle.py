@@ -146,6 +146,6 @@ def clear_account(*, session: Session, keys: Keys) -> None:
 def purge_login_attempts(*, session: Session, older_than: timedelta) -> int:
     """Retention: delete attempts older than ``older_than`` (at least the throttle window)."""
     cutoff = utcnow() - older_than
-    result = session.execute(delete(LoginAttempt).where(col(LoginAttempt.created_at) < cutoff))
+    result = session.exec(delete(LoginAttempt).where(col(LoginAttempt.created_at) < cutoff))
     session.commit()
     return result.rowcount or 0

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
@@ -175,6 +175,7 @@ def embed_postings(*, session: Session, encoder: Encoder | None = None, batch: i
     postings = session.exec(select(JobPosting).where(active_postings_filter())).all()
     todo = []
     for posting in postings:
+        assert posting.id is not None  # a stored row
         text = posting_text(to_rec_posting(posting))
         digest = content_hash(text)
         if stored.get(posting.id) != (encoder.name, digest):
@@ -213,9 +214,9 @@ def get_recommender(*, session: Session) -> Recommender:
             return _index[1]
         rows = session.exec(
             select(JobPosting, PostingEmbedding.vector)
-            .join(PostingEmbedding, PostingEmbedding.posting_id == JobPosting.id)
+            .join(PostingEmbedding, col(PostingEmbedding.posting_id) == JobPosting.id)
             .where(PostingEmbedding.model == encoder.name, active_postings_filter())
-            .order_by(JobPosting.id)
+            .order_by(col(JobPosting.id))
         ).all()
         postings = [to_rec_posting(p) for p, _ in rows]
         matrix = (
@@ -239,7 +240,9 @@ def reset_caches() -> None:
 # --- profiles and suggestions ------------------------------------------------------------------
 
 
-def _profile_parts(session: Session, user_id: int):
+def _profile_parts(
+    session: Session, user_id: int
+) -> tuple[JobseekerProfile | None, Postcode | None]:
     profile = session.exec(
         select(JobseekerProfile).where(JobseekerProfile.user_id == user_id)
     ).first()
@@ -632,7 +635,7 @@ def top_posting_ids(*, session: Session, user_id: int, k: int = 20) -> list[int]
     return [int(r.posting_id) for r in ranked]
 
 
-def warm_up_in_background(app) -> None:
+def warm_up_in_background(app: Flask) -> None:
     """Load the encoder and build the posting index in a thread (called after a worker forks)."""
 
     def run() -> None:

@@ -157,7 +157,7 @@ def _matching_step(secret: str, code: str, after: int, now: float) -> int | None
 
 def _claim_step(session: Session, user_id: int, step: int) -> bool:
     """Move ``last_used_step`` forward to ``step`` unless a parallel request already used it."""
-    result = session.execute(
+    result = session.exec(
         update(MfaCredential)
         .where(col(MfaCredential.user_id) == user_id, col(MfaCredential.last_used_step) < step)
         .values(last_used_step=step)
@@ -207,7 +207,7 @@ def verify(*, session: Session, user_id: int, code: str, now: float | None = Non
         return "totp" if claimed else None
     if len(typed) != _RECOVERY_LENGTH:
         return None
-    result = session.execute(
+    result = session.exec(
         update(RecoveryCode)
         .where(
             col(RecoveryCode.user_id) == user_id,

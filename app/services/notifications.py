@@ -15,7 +15,7 @@ from enum import StrEnum
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -49,6 +49,7 @@ def notify_new_postings(*, session: Session, since: datetime) -> int:
     for user_id in session.exec(
         select(User.id).where(User.role == Role.JOBSEEKER, User.is_active)
     ).all():
+        assert user_id is not None  # a stored row
         if not privacy.matching_allowed(session=session, user_id=user_id, actor="scheduler"):
             continue
         ranked = matching.top_posting_ids(session=session, user_id=user_id, k=TOP_N)
@@ -76,8 +77,8 @@ def unread(
     """The person's unread notifications with their posting or coffee meeting, newest first."""
     rows = session.exec(
         select(Notification, JobPosting, CoffeeMeeting)
-        .join(JobPosting, JobPosting.id == Notification.posting_id, isouter=True)
-        .join(CoffeeMeeting, CoffeeMeeting.id == Notification.coffee_meeting_id, isouter=True)
+        .join(JobPosting, col(JobPosting.id) == Notification.posting_id, isouter=True)
+        .join(CoffeeMeeting, col(CoffeeMeeting.id) == Notification.coffee_meeting_id, isouter=True)
         .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
         .order_by(col(Notification.created_at).desc())
     ).all()
@@ -159,7 +160,7 @@ def unsubscribe_with_link(
     """
     now = now or utcnow()
     token_hash = _link_hash(token)
-    spent: CursorResult = session.execute(  # type: ignore[assignment]
+    spent = session.exec(
         update(UnsubscribeToken)
         .where(
             col(UnsubscribeToken.token_hash) == token_hash,

@@ -136,6 +136,7 @@ def user_from_claims(*, session: Session, provider: Provider, issuer: str, claim
         )
         session.add(user)
         session.flush()
+        assert user.id is not None  # assigned by the flush
         if provider.role == Role.JOBSEEKER:
             session.add(JobseekerProfile(user_id=user.id))
         session.commit()

@@ -11,7 +11,7 @@ of, or objected to, it is neither shown this aggregate nor counted in anyone els
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import IscoGroup, JobPosting, JobseekerProfile, SavedJob
 from app.services import privacy, vocabulary
@@ -69,8 +69,8 @@ def similar_outcomes(*, session: Session, user_id: int, k_min: int = K_MIN) -> O
         return OutcomeStats(groups=[], contributors=0)
     hired = session.exec(
         select(JobseekerProfile, JobPosting.isco_code)
-        .join(SavedJob, SavedJob.user_id == JobseekerProfile.user_id)
-        .join(JobPosting, JobPosting.id == SavedJob.posting_id)
+        .join(SavedJob, col(SavedJob.user_id) == JobseekerProfile.user_id)
+        .join(JobPosting, col(JobPosting.id) == SavedJob.posting_id)
         .where(SavedJob.status == "hired", JobseekerProfile.user_id != user_id)
     ).all()
     people_by_code: dict[str, set[int]] = defaultdict(set)

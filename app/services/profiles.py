@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import CaseworkerAssignment, JobseekerProfile, Postcode, User, utcnow
 from app.services import privacy, vocabulary
@@ -119,15 +119,16 @@ def shared_with(*, session: Session, caseworker_id: int) -> list[User]:
     profile with caseworkers (Art. 21): the objected are left out entirely, even their names."""
     statement = (
         select(User)
-        .join(CaseworkerAssignment, CaseworkerAssignment.jobseeker_id == User.id)
+        .join(CaseworkerAssignment, col(CaseworkerAssignment.jobseeker_id) == User.id)
         .where(
             CaseworkerAssignment.caseworker_id == caseworker_id,
-            CaseworkerAssignment.ended_at.is_(None),  # type: ignore[union-attr]
+            col(CaseworkerAssignment.ended_at).is_(None),
         )
         .order_by(User.name)
     )
-    return [
-        user
-        for user in session.exec(statement).all()
-        if ledger.is_permitted(session, user.id, privacy.CASEWORKER_SHARING)
-    ]
+    shared = []
+    for user in session.exec(statement).all():
+        assert user.id is not None  # a stored row
+        if ledger.is_permitted(session, user.id, privacy.CASEWORKER_SHARING):
+            shared.append(user)
+    return shared

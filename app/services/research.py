@@ -8,7 +8,7 @@ consent guard and is access-logged. Identifiers are replaced by keyed HMAC-SHA25
 from collections import Counter
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     JobPosting,
@@ -31,8 +31,9 @@ def export_rows(*, session: Session) -> list[dict[str, Any]]:
     pseudonymiser = privacy.pseudonymiser()
     rows = []
     for user_id in session.exec(
-        select(User.id).where(User.role == Role.JOBSEEKER).order_by(User.id)
+        select(User.id).where(User.role == Role.JOBSEEKER).order_by(col(User.id))
     ).all():
+        assert user_id is not None  # a stored row
         if not guard.permitted(
             session,
             user_id,
@@ -62,7 +63,7 @@ def export_rows(*, session: Session) -> list[dict[str, Any]]:
         )
         hired_isco = session.exec(
             select(JobPosting.isco_code)
-            .join(SavedJob, SavedJob.posting_id == JobPosting.id)
+            .join(SavedJob, col(SavedJob.posting_id) == JobPosting.id)
             .where(SavedJob.user_id == user_id, SavedJob.status == "hired")
         ).first()
         rows.append(

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import JobseekerProfile, SavedJob, TrialAssignment
 from app.services import privacy
@@ -200,7 +200,7 @@ def report(*, session: Session) -> TrialReport:
         for user_id, updated in session.exec(
             select(SavedJob.user_id, func.min(SavedJob.updated_at))
             .where(SavedJob.status == "hired")
-            .group_by(SavedJob.user_id)
+            .group_by(col(SavedJob.user_id))
         ).all()
     }
     for assignment in assignments:

@@ -4,6 +4,7 @@ Requests are answered within one month of receipt (GDPR Art. 12(3)); overdue one
 """
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.blueprints.admin import bp
@@ -13,7 +14,7 @@ from app.services import privacy
 
 
 @bp.get("/anmodninger")
-def requests():
+def requests() -> ResponseReturnValue:
     """Open data-subject requests, nearest deadline first."""
     return render_template(
         "admin/requests.html",
@@ -23,7 +24,7 @@ def requests():
 
 
 @bp.post("/anmodninger/<int:request_id>/afslut")
-def complete_request(request_id: int):
+def complete_request(request_id: int) -> ResponseReturnValue:
     """Mark a request as completed."""
     form = CompleteRequestForm()
     if not form.validate_on_submit():

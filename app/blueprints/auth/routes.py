@@ -3,9 +3,11 @@
 import math
 import time
 from datetime import datetime
+from typing import Any
 
 from authlib.common.errors import AuthlibBaseError
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask import session as http_session
+from flask.typing import ResponseReturnValue
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,7 +41,7 @@ PENDING_KEY = "mfa_pending"
 PENDING_SECONDS = 300
 
 
-def _after_login(user: User, next_url: str | None = None):
+def _after_login(user: User, next_url: str | None = None) -> ResponseReturnValue:
     target = safe_next_url(next_url if next_url is not None else request.values.get("next"))
     return redirect(target or url_for(auth_service.home_endpoint(user.role)), code=303)
 
@@ -52,7 +55,7 @@ def throttle_message(retry_at: datetime) -> str:
     )
 
 
-def throttled_page(template: str, retry_at: datetime, **context):
+def throttled_page(template: str, retry_at: datetime, **context: Any) -> Response:
     """The same form again with the reason and time, as 429 with Retry-After."""
     seconds = max(1, math.ceil((retry_at - utcnow()).total_seconds()))
     page = render_template(template, notice=throttle_message(retry_at), **context)
@@ -63,7 +66,7 @@ def throttled_page(template: str, retry_at: datetime, **context):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Choose how to log in; local accounts log in with e-mail, password and (if set up) a code."""
     form = LoginForm(next=request.args.get("next", ""))
     providers = oidc.configured(current_app)
@@ -100,7 +103,7 @@ def _pending_user_id() -> int | None:
 
 @bp.route("/kode", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def second_factor():
+def second_factor() -> ResponseReturnValue:
     """Second step of a local login: the code from the authenticator app or a recovery code."""
     user_id = _pending_user_id()
     if user_id is None:
@@ -127,7 +130,7 @@ def second_factor():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     """End the session on the server; the old cookie stops working."""
     auth_service.logout()
     flash(_("You are logged out."), "info")
@@ -156,7 +159,7 @@ REFUSALS = {
 
 
 @bp.get("/oidc/<provider>")
-def oidc_login(provider: str):
+def oidc_login(provider: str) -> ResponseReturnValue:
     """Start the OpenID Connect authorisation-code flow (PKCE, state, nonce, assurance level).
 
     ``?reauth=1`` from a logged-in person asks the provider for a fresh login (re-authentication
@@ -183,7 +186,7 @@ def oidc_login(provider: str):
 
 
 @bp.get("/oidc/<provider>/callback")
-def oidc_callback(provider: str):
+def oidc_callback(provider: str) -> ResponseReturnValue:
     """Finish the flow: state, signature, issuer, audience and nonce are checked by Authlib;
     the assurance level and (for caseworkers) the role claim here."""
     if provider not in oidc.configured(current_app):
@@ -223,7 +226,9 @@ def oidc_callback(provider: str):
     return redirect(next_url or url_for(auth_service.home_endpoint(user.role)), code=303)
 
 
-def _finish_reauthentication(provider: str, reauth: dict, issuer: str, claims: dict):
+def _finish_reauthentication(
+    provider: str, reauth: dict[str, Any], issuer: str, claims: dict[str, Any]
+) -> ResponseReturnValue:
     """The same person, freshly logged in at the provider: the session is re-authenticated."""
     same_person = (
         current_user.is_authenticated
@@ -246,7 +251,9 @@ def _finish_reauthentication(provider: str, reauth: dict, issuer: str, claims: d
     return redirect(next_url or url_for(auth_service.home_endpoint(current_user.role)), code=303)
 
 
-def _login_failed(provider: str, detail: object, *, status: int, reason: str | None = None):
+def _login_failed(
+    provider: str, detail: object, *, status: int, reason: str | None = None
+) -> tuple[str, int]:
     """Log why an OIDC login was refused and show the friendly page (it says what happened)."""
     current_app.logger.warning("OIDC login via %s refused: %s", provider, detail)
     message = REFUSALS.get(reason) if reason else None
@@ -254,7 +261,7 @@ def _login_failed(provider: str, detail: object, *, status: int, reason: str | N
 
 
 @bp.get("/demo")
-def demo():
+def demo() -> ResponseReturnValue:
     """Demo mode only: one-click login as one of the demo accounts."""
     if not current_app.config["DEMO"]:
         abort(404)
@@ -263,7 +270,7 @@ def demo():
 
 
 @bp.post("/demo")
-def demo_login():
+def demo_login() -> ResponseReturnValue:
     """Log in as the chosen demo account (demo mode only)."""
     if not current_app.config["DEMO"]:
         abort(404)
@@ -279,7 +286,7 @@ def demo_login():
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     """``/auth/`` goes to the login page, or home when already logged in."""
     if current_user.is_authenticated:
         return redirect(url_for(auth_service.home_endpoint(current_user.role)))

@@ -2,6 +2,7 @@
 re-authentication page that sensitive changes send people to."""
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -11,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -25,7 +27,7 @@ from app.services import auth as auth_service
 from app.services import mfa, oidc
 
 
-def _codes_page(codes: list[str], *, switched_on: bool, next_url: str | None = None):
+def _codes_page(codes: list[str], *, switched_on: bool, next_url: str | None = None) -> Response:
     """Recovery codes are shown exactly once: never cached, never shown again."""
     page = render_template(
         "auth/recovery_codes.html",
@@ -40,7 +42,7 @@ def _codes_page(codes: list[str], *, switched_on: bool, next_url: str | None = N
 
 @bp.get("/sikkerhed")
 @login_required
-def security():
+def security() -> ResponseReturnValue:
     """Two-step login (TOTP) for local accounts: status, set up, switch off, new recovery codes."""
     user = current_user
     offered = mfa.offered(user=user)
@@ -62,7 +64,7 @@ def _offered_or_404() -> None:
 @bp.post("/sikkerhed/totp/start")
 @login_required
 @require_recent_auth
-def totp_start():
+def totp_start() -> ResponseReturnValue:
     """Create a new secret and show it as a QR code (replaces an unfinished set-up)."""
     _offered_or_404()
     if FlaskForm().validate_on_submit():
@@ -77,7 +79,7 @@ def totp_start():
 @bp.route("/sikkerhed/totp", methods=["GET", "POST"])
 @login_required
 @require_recent_auth
-def totp_setup():
+def totp_setup() -> ResponseReturnValue:
     """Scan the QR code, type the first code; then the recovery codes are shown once."""
     _offered_or_404()
     db = get_session()
@@ -107,7 +109,7 @@ def totp_setup():
 @bp.post("/sikkerhed/totp/slaa-fra")
 @login_required
 @require_recent_auth
-def totp_disable():
+def totp_disable() -> ResponseReturnValue:
     """Switch two-step login off (not for roles that must use it)."""
     _offered_or_404()
     if not FlaskForm().validate_on_submit():
@@ -124,7 +126,7 @@ def totp_disable():
 @bp.post("/sikkerhed/gendannelseskoder")
 @login_required
 @require_recent_auth
-def recovery_codes():
+def recovery_codes() -> ResponseReturnValue:
     """New recovery codes; the old ones stop working."""
     _offered_or_404()
     if not FlaskForm().validate_on_submit():
@@ -139,7 +141,7 @@ def recovery_codes():
 @bp.route("/bekraeft", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 @login_required
-def reauthenticate():
+def reauthenticate() -> ResponseReturnValue:
     """Confirm who you are before a sensitive change: password (and code), or a fresh OIDC login."""
     next_url = safe_next_url(request.values.get("next")) or url_for(
         auth_service.home_endpoint(current_user.role)

@@ -5,7 +5,8 @@ said yes are shown through ``coffee.applicants``, which checks (and access-logs)
 consent on every view.
 """
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +18,7 @@ from app.services import coffee, vocabulary
 
 
 @bp.get("/kaffemoeder")
-def coffee_list():
+def coffee_list() -> ResponseReturnValue:
     """The organisation's offers with how many said yes."""
     offers = coffee.offers_for_employer(
         session=get_session(), employer_id=views.current_employer_id()
@@ -30,7 +31,7 @@ def _render_new(form: CoffeeOfferForm) -> str:
 
 
 @bp.route("/kaffemoeder/ny", methods=["GET", "POST"])
-def coffee_new():
+def coffee_new() -> ResponseReturnValue:
     """Offer a coffee meeting; invalid input re-renders the form with field messages (200)."""
     employer_id = views.current_employer_id()
     form = CoffeeOfferForm()
@@ -38,6 +39,8 @@ def coffee_new():
         return _render_new(form)
     starts_at = form.starts_at()
     assert starts_at is not None  # both fields validated
+    # InputRequired and NumberRange passed, so both numbers parsed.
+    assert form.duration_minutes.data is not None and form.capacity.data is not None
     data = coffee.OfferInput(
         title=form.title.data or "",
         description=form.description.data or "",
@@ -60,7 +63,7 @@ def coffee_new():
 
 
 @bp.get("/forslag/stillinger")
-def occupation_suggestions():
+def occupation_suggestions() -> ResponseReturnValue:
     """Options for the occupation datalist (htmx swaps them in while the employer types)."""
     query = request.args.get("occupation", "")[:80]
     terms = vocabulary.search_occupations(session=get_session(), query=query)
@@ -77,8 +80,11 @@ def _offer_or_404(employer_id: int, meeting_id: int) -> coffee.OfferSummary:
 
 
 def _render_detail(
-    offer: coffee.OfferSummary, *, errors: dict | None = None, typed: dict | None = None
-):
+    offer: coffee.OfferSummary,
+    *,
+    errors: dict[int, list[str]] | None = None,
+    typed: dict[int, str] | None = None,
+) -> str:
     employer_id = views.current_employer_id()
     session = get_session()
     people = coffee.applicants(
@@ -102,13 +108,13 @@ def _render_detail(
 
 
 @bp.get("/kaffemoeder/<int:meeting_id>")
-def coffee_detail(meeting_id: int):
+def coffee_detail(meeting_id: int) -> ResponseReturnValue:
     """One offer and the people who said yes (their details only while they consent)."""
     return _render_detail(_offer_or_404(views.current_employer_id(), meeting_id))
 
 
 @bp.post("/kaffemoeder/<int:meeting_id>/aflys")
-def coffee_cancel(meeting_id: int):
+def coffee_cancel(meeting_id: int) -> ResponseReturnValue:
     """Cancel an offer; the people who said yes see that it is cancelled."""
     employer_id = views.current_employer_id()
     if not CancelForm().validate_on_submit():
@@ -125,11 +131,11 @@ def _render_row(
     offer: coffee.OfferSummary,
     response_id: int,
     *,
-    errors=None,
-    typed=None,
-    saved=False,
-    problem=None,
-):
+    errors: dict[int, list[str]] | None = None,
+    typed: dict[int, str] | None = None,
+    saved: bool = False,
+    problem: str | None = None,
+) -> Response:
     """The one applicant row htmx swaps in."""
     people = coffee.applicants(
         session=get_session(),
@@ -153,7 +159,7 @@ def _render_row(
 
 
 @bp.post("/kaffemoeder/<int:meeting_id>/svar/<int:response_id>")
-def coffee_reply(meeting_id: int, response_id: int):
+def coffee_reply(meeting_id: int, response_id: int) -> ResponseReturnValue:
     """Accept (with a message) or decline a jobseeker who said yes."""
     employer_id = views.current_employer_id()
     offer = _offer_or_404(employer_id, meeting_id)

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     FieldList,
     IntegerField,
     RadioField,
@@ -42,7 +43,7 @@ class _LocalisedParseError:
 
     parse_error: Any  # a lazy string, set by each field class
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not "".join(valuelist or []).strip():
             self.data = None
             return
@@ -67,7 +68,9 @@ class LocalisedTimeField(_LocalisedParseError, TimeField):
 class WholeNumberField(IntegerField):
     """An integer field that leaves the message for text that is no number to ``NumberRange``."""
 
-    def process_formdata(self, valuelist):
+    data: int | None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -156,7 +159,7 @@ class CoffeeOfferForm(FlaskForm):
             return to_utc(self.start_date.data, self.start_time.data)
         return None
 
-    def validate_start_date(self, field) -> None:
+    def validate_start_date(self, field: Field) -> None:
         starts = self.starts_at()
         if starts is not None and starts <= datetime.now(UTC):
             raise ValidationError(_l("The meeting must start in the future."))
@@ -176,7 +179,7 @@ class ReplyForm(FlaskForm):
         validators=[Length(max=coffee.MESSAGE_MAX, message=TOO_LONG)],
     )
 
-    def validate_message(self, field) -> None:
+    def validate_message(self, field: Field) -> None:
         if self.decision.data == "accept" and not (field.data or "").strip():
             raise ValidationError(
                 _l("Write a message when you say yes, e.g. who meets them and where.")
@@ -270,7 +273,7 @@ class PostingForm(FlaskForm):
             "max": postings.latest_valid_through(today).isoformat(),
         }
 
-    def validate_valid_through(self, field) -> None:
+    def validate_valid_through(self, field: Field) -> None:
         if not isinstance(field.data, date):
             return  # the parse error or InputRequired has spoken
         today = date.today()

@@ -62,7 +62,7 @@ def _added_skill_row(form: PostingForm) -> bool:
     """ "Add another skill" posts the form without saving; True when that button was used."""
     if "add_skill" not in request.form:
         return False
-    if len(form.skills.entries) < form.skills.max_entries:  # type: ignore[operator]
+    if len(form.skills.entries) < form.skills.max_entries:
         form.skills.append_entry()
     return True
 
@@ -101,7 +101,7 @@ def _saved(posting: JobPosting, message: str) -> ResponseReturnValue:
 
 
 @bp.route("/job/ny", methods=["GET", "POST"])
-def posting_new():
+def posting_new() -> ResponseReturnValue:
     """Post a job; invalid input re-renders the form with field messages (200, nothing saved)."""
     employer_id = views.current_employer_id()
     if request.method == "GET":
@@ -123,7 +123,7 @@ def posting_new():
 
 
 @bp.get("/job/<int:posting_id>")
-def posting_detail(posting_id: int):
+def posting_detail(posting_id: int) -> ResponseReturnValue:
     """The posting as jobseekers see it, with how many said yes or saved it (counts only)."""
     employer_id = views.current_employer_id()
     posting = _posting_or_404(employer_id, posting_id)
@@ -167,7 +167,7 @@ def _form_from_posting(posting: JobPosting) -> PostingForm:
 
 
 @bp.route("/job/<int:posting_id>/rediger", methods=["GET", "POST"])
-def posting_edit(posting_id: int):
+def posting_edit(posting_id: int) -> ResponseReturnValue:
     """Edit a posting with the same form; a new closing date reopens a closed posting."""
     employer_id = views.current_employer_id()
     posting = _posting_or_404(employer_id, posting_id)
@@ -189,7 +189,7 @@ def posting_edit(posting_id: int):
 
 
 @bp.route("/job/<int:posting_id>/luk", methods=["GET", "POST"])
-def posting_close(posting_id: int):
+def posting_close(posting_id: int) -> ResponseReturnValue:
     """Close a posting now (GET asks for confirmation); it disappears from jobseekers' decks."""
     employer_id = views.current_employer_id()
     posting = _posting_or_404(employer_id, posting_id)
@@ -209,7 +209,7 @@ def posting_close(posting_id: int):
 
 
 @bp.get("/forslag/kompetencer")
-def skill_suggestions():
+def skill_suggestions() -> ResponseReturnValue:
     """Options for the skills datalist (htmx swaps them in while the employer types)."""
     # Each skill input sends its own name (skills-0, skills-1, ...).
     query = next((v for k, v in request.args.items() if k.startswith("skills-")), "")

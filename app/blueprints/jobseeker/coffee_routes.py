@@ -7,6 +7,7 @@ is swapped in) and without JavaScript (303 back to the page).
 """
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,17 +38,18 @@ def _render_coffee(*, last_action: str | None = None, problem: str | None = None
 
 
 @bp.get("/kaffemoeder")
-def coffee_page():
+def coffee_page() -> ResponseReturnValue:
     """One coffee-meeting offer at a time, the nearest first, within the person's travel radius."""
     return _render_coffee()
 
 
 @bp.post("/kaffemoeder")
-def coffee_answer():
+def coffee_answer() -> ResponseReturnValue:
     """Store a yes/no once and show the next offer (htmx) or redirect back (no JavaScript)."""
     form = CoffeeAnswerForm()
     if not form.validate_on_submit():
         abort(400)
+    assert form.meeting_id.data is not None  # DataRequired passed
     last_action, problem = None, None
     try:
         coffee.answer(
@@ -75,14 +77,14 @@ def coffee_answer():
 
 
 @bp.get("/kaffemoeder/mine")
-def coffee_mine():
+def coffee_mine() -> ResponseReturnValue:
     """The offers the person said yes to, with the employer's answer and message."""
     entries = coffee.my_meetings(session=get_session(), user_id=current_user.id)
     return render_template("jobseeker/coffee_mine.html", entries=entries, form=WithdrawForm())
 
 
 @bp.post("/kaffemoeder/mine/<int:response_id>/fortryd")
-def coffee_withdraw(response_id: int):
+def coffee_withdraw(response_id: int) -> ResponseReturnValue:
     """Take back a yes before the employer has answered it."""
     if not WithdrawForm().validate_on_submit():
         abort(400)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -45,7 +46,7 @@ def _attachment(payload: Any, filename: str) -> Response:
 
 @bp.get("/overblik")
 @bp.get("/")  # registered first, so url_for gives the landing URL
-def overview_page():
+def overview_page() -> ResponseReturnValue:
     """Everything the jobcentre holds and does about the person, netbank style (reads only)."""
     data = overview.build(session=get_session(), user_id=current_user.id, locale=views.locale())
     return render_template("jobseeker/overview.html", o=data)
@@ -55,7 +56,7 @@ def overview_page():
 
 
 @bp.get("/samtykker")
-def consents():
+def consents() -> ResponseReturnValue:
     """Every purpose in plain language, with the person's choices and their history."""
     session = get_session()
     locale = views.locale()
@@ -68,7 +69,7 @@ def consents():
 
 
 @bp.post("/samtykker/<purpose_id>")
-def decide(purpose_id: str):
+def decide(purpose_id: str) -> ResponseReturnValue:
     """Record a decision; htmx gets the purpose's card back, a plain form a redirect."""
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -102,7 +103,7 @@ def decide(purpose_id: str):
 
 
 @bp.get("/samtykker/<purpose_id>/kvittering.json")
-def consent_receipt(purpose_id: str):
+def consent_receipt(purpose_id: str) -> ResponseReturnValue:
     """The consent receipt (Kantara v1.1) of the person's latest grant, as a download."""
     try:
         receipt = privacy.consent_receipt(
@@ -123,7 +124,7 @@ def consent_receipt(purpose_id: str):
 
 
 @bp.get("/adgangslog")
-def access_log():
+def access_log() -> ResponseReturnValue:
     """Who looked at the person's data, when, what and why, page by page."""
     page = privacy.access_log(
         session=get_session(),
@@ -180,7 +181,7 @@ def _readable(value: Any) -> str:
 
 
 @bp.get("/mine-data")
-def my_data():
+def my_data() -> ResponseReturnValue:
     """A readable view of everything stored about the person, with the JSON download."""
     data = privacy.export_personal_data(
         session=get_session(), user_id=current_user.id, locale=views.locale()
@@ -207,7 +208,7 @@ def my_data():
 
 
 @bp.get("/mine-data.json")
-def my_data_json():
+def my_data_json() -> ResponseReturnValue:
     """Everything stored about the person in a machine-readable file (Art. 20)."""
     data = privacy.export_personal_data(
         session=get_session(), user_id=current_user.id, locale=views.locale()
@@ -219,7 +220,7 @@ def my_data_json():
 
 
 @bp.route("/ret-data", methods=["GET", "POST"])
-def rectify():
+def rectify() -> ResponseReturnValue:
     """ "Report wrong data": registered as a request the jobcentre answers within a month."""
     form = RectificationForm()
     if form.validate_on_submit():
@@ -246,7 +247,7 @@ def rectify():
 
 @bp.route("/slet-mig", methods=["GET", "POST"])
 @require_recent_auth
-def erase_me():
+def erase_me() -> ResponseReturnValue:
     """Explain what is deleted and kept; on a confirmed POST erase the person and log them out.
 
     Only right after a login or re-authentication: a session left open on a shared computer must

@@ -1,6 +1,7 @@
 """Views of the jobseeker blueprint."""
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,6 +16,7 @@ from app.blueprints.jobseeker.forms import (
     UndoForm,
 )
 from app.db import get_session
+from app.models import JobseekerProfile
 from app.services import (
     deck,
     feedback,
@@ -35,7 +37,7 @@ ADD_BUTTONS = {
 }
 
 
-def _form_from_profile(profile) -> ProfileForm:
+def _form_from_profile(profile: JobseekerProfile) -> ProfileForm:
     return ProfileForm(
         data={
             "cv_text": profile.cv_text,
@@ -64,7 +66,7 @@ def _render_profile(form: ProfileForm, saved: bool = False) -> Response:
 
 
 @bp.route("/profil", methods=["GET", "POST"])
-def profile():
+def profile() -> ResponseReturnValue:
     """Edit CV, skills, wishes and needs. Extra rows are added by posting an "add" button."""
     session = get_session()
     if request.method == "GET":
@@ -108,14 +110,14 @@ def _query() -> str:
 
 
 @bp.get("/forslag/kompetencer")
-def skill_suggestions():
+def skill_suggestions() -> ResponseReturnValue:
     """Options for the skills datalist (htmx swaps them in while the person types)."""
     terms = vocabulary.search_skills(session=get_session(), query=_query()[:80])
     return render_template("_term_options.html", terms=terms)
 
 
 @bp.get("/forslag/stillinger")
-def occupation_suggestions():
+def occupation_suggestions() -> ResponseReturnValue:
     """Options for the occupations datalist."""
     terms = vocabulary.search_occupations(session=get_session(), query=_query()[:80])
     return render_template("_term_options.html", terms=terms)
@@ -151,18 +153,19 @@ def _render_deck(
 
 
 @bp.get("/swipe")
-def deck_page():
+def deck_page() -> ResponseReturnValue:
     """One suggestion at a time; tabs for matches and alternative jobs in other fields."""
     return _render_deck(_kind_from(request.args.get("fane")))
 
 
 @bp.post("/swipe")
-def deck_swipe():
+def deck_swipe() -> ResponseReturnValue:
     """Store a yes/no/save once and show the next card (htmx) or redirect back (no JS)."""
     form = SwipeForm()
     kind = _kind_from(form.kind.data)
     if not form.validate_on_submit():
         abort(400)
+    assert form.posting_id.data is not None  # DataRequired passed
     session = get_session()
     try:
         _stored, created = deck.swipe(
@@ -197,7 +200,7 @@ def deck_swipe():
 
 
 @bp.post("/swipe/fortryd")
-def deck_undo():
+def deck_undo() -> ResponseReturnValue:
     """Take back the latest answer."""
     form = UndoForm()
     if not form.validate_on_submit():
@@ -219,7 +222,7 @@ def deck_undo():
 
 
 @bp.get("/forslag/status")
-def suggestions_status():
+def suggestions_status() -> ResponseReturnValue:
     """Whether suggestions are up to date with the profile (polled by htmx while refreshing)."""
     state = matching_status.status(session=get_session(), user_id=current_user.id)
     response = make_response(render_template("jobseeker/_refresh_status.html", state=state))
@@ -230,7 +233,7 @@ def suggestions_status():
 
 
 @bp.get("/forslag/<int:posting_id>")
-def explanation(posting_id: int):
+def explanation(posting_id: int) -> ResponseReturnValue:
     """Why was this posting suggested? In plain language, from the recommender's explanation."""
     found = deck.suggestion_for(
         session=get_session(), user_id=current_user.id, posting_id=posting_id
@@ -244,7 +247,7 @@ def explanation(posting_id: int):
 
 
 @bp.post("/forslag/<int:posting_id>/feedback")
-def explanation_feedback(posting_id: int):
+def explanation_feedback(posting_id: int) -> ResponseReturnValue:
     """'This is wrong': stored for the caseworker and the model owners."""
     session = get_session()
     found = deck.suggestion_for(session=session, user_id=current_user.id, posting_id=posting_id)
@@ -271,14 +274,14 @@ def explanation_feedback(posting_id: int):
 
 
 @bp.get("/gemte")
-def saved():
+def saved() -> ResponseReturnValue:
     """Saved postings and the application status the person records."""
     entries = deck.saved_jobs(session=get_session(), user_id=current_user.id)
     return render_template("jobseeker/saved.html", entries=entries, form=StatusForm())
 
 
 @bp.post("/gemte/<int:saved_id>")
-def saved_status(saved_id: int):
+def saved_status(saved_id: int) -> ResponseReturnValue:
     """Record where an application stands."""
     form = StatusForm()
     if not form.validate_on_submit():
@@ -300,14 +303,14 @@ def saved_status(saved_id: int):
 
 
 @bp.get("/notifikationer")
-def notifications_page():
+def notifications_page() -> ResponseReturnValue:
     """New postings among the person's best suggestions."""
     items = notifications.unread(session=get_session(), user_id=current_user.id)
     return render_template("jobseeker/notifications.html", items=items, form=FlaskForm())
 
 
 @bp.post("/notifikationer/laest")
-def notifications_read():
+def notifications_read() -> ResponseReturnValue:
     """Mark all notifications as read."""
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -316,7 +319,7 @@ def notifications_read():
 
 
 @bp.get("/andre-som-mig")
-def outcomes_page():
+def outcomes_page() -> ResponseReturnValue:
     """Where people with similar wishes got hired (shown only with at least 10 contributors)."""
     stats = outcomes.similar_outcomes(session=get_session(), user_id=current_user.id)
     return render_template("jobseeker/outcomes.html", stats=stats, k_min=outcomes.K_MIN)

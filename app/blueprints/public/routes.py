@@ -2,6 +2,7 @@
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask import session as http_session
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -15,7 +16,7 @@ from app.services import health
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     """Front page; logged-in users go to their own landing page."""
     if current_user.is_authenticated:
         return redirect(url_for(auth_service.home_endpoint(current_user.role)))
@@ -23,7 +24,7 @@ def index():
 
 
 @bp.post("/sprog")
-def set_language():
+def set_language() -> ResponseReturnValue:
     """Remember the chosen language in the session, a cookie and (if logged in) the account."""
     form = LanguageForm()
     target = safe_next_url(form.next.data) or url_for("public.index")
@@ -47,7 +48,7 @@ def set_language():
 
 @bp.get("/healthz")
 @csrf.exempt
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Liveness and readiness: database and embedding-model status as JSON."""
     report = health.check(app=current_app)
     status = 200 if report["status"] == "ok" else 503
@@ -55,14 +56,14 @@ def healthz():
 
 
 @bp.app_context_processor
-def language_form():
+def language_form() -> dict[str, LanguageForm]:
     # formdata=None: the header's form must not read the body of whatever this request posted
     # (on a 413 page, reading it again would fail; elsewhere it could pick up a "locale" field).
     return {"language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?"))}
 
 
 @bp.route("/afmeld/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str):
+def unsubscribe(token: str) -> ResponseReturnValue:
     """The unsubscribe link in every e-mail: confirm, then withdraw consent to e-mails.
 
     A used, expired or unknown link gets a page that says so and how to stop e-mails instead.

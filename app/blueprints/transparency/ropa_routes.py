@@ -1,6 +1,7 @@
 """The public record of processing activities (GDPR Art. 30), built from the purpose registry."""
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 
 from app import views
 from app.blueprints.transparency import bp
@@ -9,7 +10,7 @@ from consent import purposes
 
 
 @bp.get("/behandlinger")
-def processing():
+def processing() -> ResponseReturnValue:
     """Every purpose: legal basis, data, recipients, retention and security, in plain words,
     and the legal basis of the randomised trial."""
     locale = views.locale()
