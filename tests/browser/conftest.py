@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -167,10 +168,12 @@ def add_other_roles(db: Session, *, jobseeker: User) -> None:
 
 @dataclass(frozen=True)
 class LiveServer:
-    """Where the app listens, and the demo jobseeker it was seeded with."""
+    """Where the app listens, the demo jobseeker it was seeded with, and the app itself (for
+    tests that seed more data or read its configuration)."""
 
     url: str
     demo_name: str
+    app: Flask
 
 
 @pytest.fixture(scope="session")
@@ -213,6 +216,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "ENCODER_BACKEND": "hashing",
             "SECRET_KEY": "browser-test-secret",
             "PSEUDONYM_KEY": "cd" * 32,
+            # Small enough that the 413 page is reached with a body the socket buffers hold
+            # (a larger one can be cut off by a connection reset); far above any form here.
+            "MAX_CONTENT_LENGTH": 64 * 1024,
         }
     )
     with app.app_context(), Session(app.extensions["db_engine"]) as db:
@@ -221,7 +227,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", demo_name=DEMO_NAME)
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", demo_name=DEMO_NAME, app=app)
     server.shutdown()
     thread.join(5)
     server.server_close()
