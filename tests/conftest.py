@@ -3,10 +3,11 @@ a test client, a database session and ``login_as(role)`` (flaskr's AuthActions).
 
 import contextlib
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -31,6 +32,7 @@ from app.models import (
     Role,
     User,
 )
+from app.services import coffee
 from app.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,3 +326,39 @@ def client_for(app: Flask, user: User) -> FlaskClient:
     response = other.post("/auth/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 303
     return other
+
+
+def offer_input(**fields: object) -> coffee.OfferInput:
+    """A valid coffee-meeting offer in Odense a week ahead; ``fields`` override the defaults."""
+    values: dict[str, object] = {
+        "title": "Kaffe og en snak om job på lageret",
+        "description": "Kom og hør om vores lager og de job, vi har.",
+        "location": "Kantinen, Vestergade 12",
+        "postcode": "5000",
+        "starts_at": datetime.now(UTC) + timedelta(days=7),
+        "duration_minutes": 30,
+        "capacity": 5,
+    }
+    values.update(fields)
+    return coffee.OfferInput(**values)  # type: ignore[arg-type]
+
+
+def race(clients: list[FlaskClient], path: str, data: dict, headers=None) -> list[int | str]:
+    """POST ``data`` to ``path`` from every client at the same moment; status codes (or the
+    exception's name when a request crashed)."""
+    barrier = threading.Barrier(len(clients))
+    results: list[int | str] = [0] * len(clients)
+
+    def send(index: int, client: FlaskClient) -> None:
+        barrier.wait()
+        try:
+            results[index] = client.post(path, data=data, headers=headers or {}).status_code
+        except Exception as error:  # noqa: BLE001 - a crash is a result here
+            results[index] = type(error).__name__
+
+    threads = [threading.Thread(target=send, args=(i, c)) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services import coffee, privacy
 from consent.models import AccessLogEntry
-from tests.conftest import add_postcodes, client_for
+from tests.conftest import add_postcodes, client_for, offer_input
 
 EN = {"Accept-Language": "en"}
 HX = {"HX-Request": "true", "Accept-Language": "en"}
@@ -65,20 +65,6 @@ def grant(app: Flask, session: Session, user: User, action: str = "grant") -> No
             actor_id=user.id,
             actor_role=Role.JOBSEEKER,
         )
-
-
-def offer_input(**fields) -> coffee.OfferInput:
-    values = {
-        "title": "Kaffe og en snak om job på lageret",
-        "description": "Kom og hør om vores lager og de job, vi har.",
-        "location": "Kantinen, Vestergade 12",
-        "postcode": "5000",
-        "starts_at": datetime.now(UTC) + timedelta(days=7),
-        "duration_minutes": 30,
-        "capacity": 5,
-    }
-    values.update(fields)
-    return coffee.OfferInput(**values)
 
 
 @pytest.fixture

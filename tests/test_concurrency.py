@@ -7,9 +7,7 @@ on PostgreSQL (``DATABASE_URL``), where the unique-constraint races really happe
 An exception escaping a request (the test app propagates them) counts as a 500.
 """
 
-import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -21,31 +19,10 @@ from app.db import get_session
 from app.models import CoffeeResponse, Notification, Role, SavedJob, Suggestion, Swipe, User
 from app.services import coffee, deck, privacy
 from consent.models import ConsentEvent, DataSubjectRequest, ErasureRecord
-from tests.conftest import add_postcodes, client_for
+from tests.conftest import add_postcodes, client_for, offer_input, race
 
 THREADS = 8
 HX = {"HX-Request": "true"}
-
-
-def race(clients: list[FlaskClient], path: str, data: dict, headers=None) -> list[int | str]:
-    """POST ``data`` to ``path`` from every client at the same moment; status codes (or the
-    exception's name when a request crashed)."""
-    barrier = threading.Barrier(len(clients))
-    results: list[int | str] = [0] * len(clients)
-
-    def send(index: int, client: FlaskClient) -> None:
-        barrier.wait()
-        try:
-            results[index] = client.post(path, data=data, headers=headers or {}).status_code
-        except Exception as error:  # noqa: BLE001 - a crash is a result here
-            results[index] = type(error).__name__
-
-    threads = [threading.Thread(target=send, args=(i, c)) for i, c in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def no_server_errors(results: list[int | str]) -> bool:
@@ -237,15 +214,7 @@ def offer(session: Session, make_user) -> Callable[..., int]:
         meeting = coffee.create_offer(
             session=session,
             employer_id=employer.employer_id,
-            data=coffee.OfferInput(
-                title="Kaffe på lageret",
-                description="Kom og hør om vores job.",
-                location="Kantinen",
-                postcode="5000",
-                starts_at=datetime.now(UTC) + timedelta(days=7),
-                duration_minutes=30,
-                capacity=capacity,
-            ),
+            data=offer_input(capacity=capacity),
         )
         assert meeting.id is not None
         return meeting.id

@@ -2,7 +2,6 @@
 
 import hashlib
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from app.scheduler import build_scheduler, housekeeping
 from app.services import matching, notifications, privacy
 from consent import rights
 from consent.models import ConsentEvent
+from tests.conftest import race
 
 TEXT = "Lagermedarbejder til pluk og pak. Du kører truck og har styr på varemodtagelse."
 
@@ -221,18 +221,7 @@ def test_unsubscribe_service_spends_a_link_once(app, session, seeker):
 def test_simultaneous_submits_of_one_link_unsubscribe_once(app, session, seeker):
     grant_email(app, session, seeker)
     token = issue(app, session, seeker)
-    barrier, statuses = threading.Barrier(4), []
-
-    def submit() -> None:
-        client = app.test_client()
-        barrier.wait()
-        statuses.append(client.post(f"/afmeld/{token}").status_code)
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    statuses = race([app.test_client() for _ in range(4)], f"/afmeld/{token}", {})
     assert statuses == [200] * 4
     withdrawals = session.exec(
         select(ConsentEvent).where(

@@ -8,7 +8,6 @@ PostgreSQL too (``DATABASE_URL``): that is where an out-of-range id used to cras
 """
 
 import re
-from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -28,7 +27,7 @@ from app.models import (
     User,
 )
 from app.services import coffee, matching, privacy
-from tests.conftest import add_postcodes
+from tests.conftest import add_postcodes, offer_input
 
 ROLES = ("anonymous", Role.JOBSEEKER, Role.CASEWORKER, Role.EMPLOYER, Role.ADMIN)
 ODD_VALUES = (
@@ -148,15 +147,7 @@ def build_world(
         meeting = coffee.create_offer(
             session=session,
             employer_id=employer.employer_id,
-            data=coffee.OfferInput(
-                title="Kaffe",
-                description="Om vores job.",
-                location="Kantinen",
-                postcode="5000",
-                starts_at=datetime.now(UTC) + timedelta(days=7),
-                duration_minutes=30,
-                capacity=3,
-            ),
+            data=offer_input(capacity=3),
         )
         response, _ = coffee.answer(
             session=session, user_id=seeker.id, meeting_id=meeting.id, answer="yes"
