@@ -22,7 +22,8 @@ import numpy as np
 from .types import Alternative, Profile, Recommendation, SkillRef
 
 if TYPE_CHECKING:
-    from .ranking import QueryContext, Recommender
+    from .query import QueryContext
+    from .ranking import Recommender
 
 MIN_ESSENTIAL_MATCHED = 2  # fewer shared essential skills is too thin to suggest a change
 MAX_PER_UNIT_GROUP = 2  # at most this many alternatives from one 4-digit ISCO group
@@ -39,7 +40,8 @@ def own_groups(rec: Recommender, ctx: QueryContext) -> set[str]:
     if not groups and rec.n:
         # Nothing stated: take the field of the postings the ranker finds best for the person.
         top = rec.rank(ctx.profile, k=10, explain=False)
-        codes = [int(rec._isco[rec._pos[r.posting_id]]) for r in top]
+        isco = rec.index.isco
+        codes = [int(isco[rec.index.position(r.posting_id)]) for r in top]
         common = Counter(f"{c:04d}"[:2] for c in codes if c >= 0).most_common(1)
         groups |= {g for g, _ in common}
     return groups
@@ -66,7 +68,7 @@ def occupation_scores(
     esco = rec.esco
     n_esco = esco.n_skills
     held = skills[skills < n_esco]
-    w = rec.skill_idf[:n_esco]
+    w = rec.index.skill_idf[:n_esco]
     pv = np.zeros(n_esco, dtype=np.float32)
     pv[held] = w[held]
     ind = np.zeros(n_esco, dtype=np.float32)
@@ -112,7 +114,9 @@ def find_alternatives(
         ess = esco.essential[o].indices
         opt = esco.optional[o].indices
         transfer = [int(s) for s in ess if s in held] + [int(s) for s in opt if s in held]
-        learn = sorted((int(s) for s in ess if s not in held), key=lambda s: -rec.skill_idf[s])
+        learn = sorted(
+            (int(s) for s in ess if s not in held), key=lambda s: -rec.index.skill_idf[s]
+        )
         isco = esco.occ_isco[o]
         out.append(
             Alternative(
@@ -142,8 +146,8 @@ def _postings_for(
     """Hybrid-ranked postings of the chosen occupations, split per occupation."""
     if rec.n == 0 or per_occupation <= 0:
         return {}
-    occ_rows = rec._occ[: rec.n]
-    isco_rows = rec._isco[: rec.n].astype(np.int32)
+    occ_rows = rec.index.occupation
+    isco_rows = rec.index.isco.astype(np.int32)
     codes = {o: int(rec.esco.occ_isco[o]) for o in occs if rec.esco.occ_isco[o].isdigit()}
     mask = np.isin(occ_rows, occs) | np.isin(isco_rows, list(codes.values()))
     if not mask.any():
@@ -151,7 +155,7 @@ def _postings_for(
     ranked = rec.rank(profile, k=per_occupation * len(occs) * 4, mask=mask)
     out: dict[int, list[Recommendation]] = {o: [] for o in occs}
     for r in ranked:
-        i = rec._pos[r.posting_id]
+        i = rec.index.position(r.posting_id)
         o = int(occ_rows[i])
         # An exact occupation wins; otherwise the first chosen occupation in the same ISCO group.
         target = o if o in out else next((x for x in occs if codes.get(x) == isco_rows[i]), None)

@@ -18,18 +18,15 @@ point of a baseline.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 
 from .geo import distances_km
-from .text import gather_rows, term_id, tokens
+from .index import PostingIndex
+from .query import QueryContext, base_mask
 from .text import stated_wishes as text_wishes
-from .types import ALGORITHM_VERSION, ComponentScore, Explanation, Profile, Recommendation
-
-if TYPE_CHECKING:
-    from .ranking import Recommender
+from .text import term_id, tokens
+from .types import ALGORITHM_VERSION, ComponentScore, Explanation, Recommendation
 
 MIN_TITLE_SHARE = 0.6
 
@@ -44,12 +41,10 @@ VARIANTS: dict[str, dict[str, bool]] = {
 }
 
 
-def _title_match(rec: Recommender, rows: npt.NDArray, titles: list[str]) -> npt.NDArray:
+def _title_match(index: PostingIndex, rows: npt.NDArray, titles: list[str]) -> npt.NDArray:
     """Best share of a wished title's words found in each posting title (0 below the bar)."""
     out = np.zeros(len(rows), dtype=np.float64)
-    rag = rec._title_terms
-    pos, row_of = gather_rows(rag.indptr.view, rows)
-    terms = rag.values.view[pos]
+    terms, row_of = index.title_terms.gather(rows)
     for t in titles:
         want = np.array(sorted({term_id(x) for x in tokens(t)}), dtype=np.int32)
         if not len(want):
@@ -62,8 +57,8 @@ def _title_match(rec: Recommender, rows: npt.NDArray, titles: list[str]) -> npt.
 
 
 def automatch(
-    rec: Recommender,
-    profile: Profile,
+    index: PostingIndex,
+    ctx: QueryContext,
     k: int = 20,
     *,
     stated_wishes: bool = False,
@@ -78,16 +73,18 @@ def automatch(
     only, without mapping titles to ESCO occupations: the rule as specified for the trial's
     control arm, the method "automatch". Mapping titles to occupations ("automatch-occupation")
     is a stronger baseline, closer to how Jobnet's title taxonomy works; both are reported.
+    `ctx` is the person's query context (built without the profile embedding, which the rule
+    does not use).
     """
-    if rec.n == 0 or k <= 0:
+    if index.n == 0 or k <= 0:
         return []
-    ctx = rec.context(profile, embed=False)
-    mask = rec.base_mask(ctx)
+    profile = ctx.profile
+    mask = base_mask(index, ctx)
     rows = np.flatnonzero(mask).astype(np.int64)
     if not len(rows):
         return []
     titles = list(profile.wished_titles)
-    titles += [i for i in profile.interests if rec.vocab.is_occupation_title(i)]
+    titles += [i for i in profile.interests if index.vocab.is_occupation_title(i)]
     if stated_wishes:
         titles += text_wishes(profile.summary)
     fields = ["wished_titles"] if titles else []
@@ -95,26 +92,26 @@ def automatch(
         # No registered wish: the CV's headline and latest job titles stand in.
         titles = list(profile.work_titles[:2])
         fields = ["work"] if titles else []
-    match = _title_match(rec, rows, titles)
+    match = _title_match(index, rows, titles)
     occs = {
-        rec.esco.occ_index[u] for u in profile.wished_occupation_uris if u in rec.esco.occ_index
+        index.esco.occ_index[u] for u in profile.wished_occupation_uris if u in index.esco.occ_index
     }
     if occupations:
-        occs |= {o for o in map(rec.vocab.occupation_of_title, titles) if o is not None}
+        occs |= {o for o in map(index.vocab.occupation_of_title, titles) if o is not None}
     if occs:
-        same = np.isin(rec._occ[rows], np.fromiter(occs, dtype=np.int32))
+        same = np.isin(index.occupation[rows], np.fromiter(occs, dtype=np.int32))
         match = np.maximum(match, same.astype(np.float64))
         fields.append("wished_occupations")
     dist = np.full(len(rows), np.nan)
     if ctx.home is not None:
-        g = rec._has_geo[rows]
-        dist[g] = distances_km(rec._xyz[rows][g], ctx.home)
+        g = index.has_geo[rows]
+        dist[g] = distances_km(index.xyz[rows][g], ctx.home)
         fields.append("postcode")
         if profile.commute_km:
             fields.append("commute_km")
     # Unknown distance sorts after every known one; remote counts as next door.
-    sort_dist = np.where(rec._remote[rows], 0.0, np.nan_to_num(dist, nan=1e6))
-    no_qual = rec._no_qual[rows]
+    sort_dist = np.where(index.remote[rows], 0.0, np.nan_to_num(dist, nan=1e6))
+    no_qual = index.no_qualifications[rows]
     tier = np.where(match > 0, 2, np.where(no_qual, 1, 0))
     keep = tier > 0
     rows, match, dist, sort_dist, tier = (
@@ -144,10 +141,10 @@ def automatch(
                 note="distance sorts equal title matches",
             ),
         ]
-        p = rec._postings[i]
+        p = index.posting_at(i)
         out.append(
             Recommendation(
-                posting_id=rec._ids[i],
+                posting_id=index.ids[i],
                 rank=r + 1,
                 score=score,
                 title=p.title if p else "",
@@ -159,7 +156,7 @@ def automatch(
                     components=comps,
                     distance_km=None if np.isnan(d) else round(float(d), 1),
                     commute_km=profile.commute_km,
-                    remote=bool(rec._remote[i]),
+                    remote=bool(index.remote[i]),
                     fields_used=fields,
                     interests_matched=["wished_title"] if tier[j] == 2 else ["no_qualifications"],
                     swipes_used=dict(ctx.swipes_used),

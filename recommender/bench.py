@@ -235,7 +235,7 @@ def run_bench(
     rec.add(postings, emb)
     build_s = time.perf_counter() - t0
     del emb
-    rec.inverted_skills()  # built lazily by the first query; part of the index
+    rec.index.inverted_skills()  # built lazily by the first query; part of the index
     _settle()
     rss_after = _rss_mb()
 
@@ -244,7 +244,7 @@ def run_bench(
     profiles = []
     for j in range(n_queries):
         i = int(rng.integers(n_postings))
-        v = rec._emb[i] + 0.8 * _unit_rows(rng, 1, dim)[0]
+        v = rec.index.embeddings[i] + 0.8 * _unit_rows(rng, 1, dim)[0]
         src = postings[i]
         profiles.append(
             Profile(
@@ -259,7 +259,7 @@ def run_bench(
         )
     for prof in profiles[:10]:
         rec.rank(prof, k=k)  # warm-up: lazy matrices, caches
-    matrix = rec._emb[: rec.n]
+    matrix = rec.index.embeddings
     lat, floor = [], []
     # Interleaved, so a burst of load on a shared machine hits both measurements alike.
     for prof in profiles:
@@ -287,7 +287,7 @@ def run_bench(
             "unit": "MiB",
             "index_rss_mb": round(rss_after - rss_before, 1),
             "index_array_mb": round(rec.nbytes() / 2**20, 1),
-            "embedding_matrix_mb": round(rec._emb.nbytes / 2**20, 1),
+            "embedding_matrix_mb": round(rec.index.embeddings.nbytes / 2**20, 1),
             "process_rss_mb": round(rss_after, 1),
         },
         "build": {
@@ -307,6 +307,6 @@ def run_bench(
 
 def default_model_path() -> Path:
     """Where `python -m recommender model build` puts the model by default."""
-    from .model_build import DEFAULT_OUT
+    from .encoders import DEFAULT_OUT
 
     return Path(DEFAULT_OUT)

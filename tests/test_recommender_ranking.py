@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from recommender.encoders import HashingEncoder
-from recommender.ranking import COMPONENTS, Recommender, Weights, hours_class
+from recommender.index import hours_class
+from recommender.ranking import Recommender
+from recommender.scoring import COMPONENTS, Weights
 from recommender.types import ALGORITHM_VERSION, Posting, Profile, Swipe
 
 ODENSE, AARHUS, KBH, SKAGEN = "5000", "8000", "2100", "9990"
@@ -335,7 +337,8 @@ def test_empty_index_and_zero_k(encoder: HashingEncoder) -> None:
 def test_title_containment_for_all_rows_matches_the_candidate_version(rec: Recommender) -> None:
     ctx = rec.context(Profile("c", summary="x", wished_titles=["sygeplejerske medicinsk", "kok"]))
     every = np.arange(rec.n, dtype=np.int64)
-    slow = rec._containment(rec._title_terms, every, ctx.wished_title_terms)
-    fast = rec._containment_all(rec._title_terms, ctx.wished_title_terms)
+    index = rec.index
+    slow = index.containment(index.title_terms, ctx.wished_title_terms, every)
+    fast = index.containment(index.title_terms, ctx.wished_title_terms)
     assert np.allclose(slow, fast)
     assert fast.max() == 1.0 and 0 < sorted(set(fast.tolist()))[1] < 1

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from recommender.bm25 import BM25Index
 from recommender.esco import DEFAULT_FILE, build_compact, load_esco
 from recommender.geo import (
     Postcodes,
@@ -21,7 +22,7 @@ from recommender.geo import (
     to_xyz,
 )
 from recommender.skills import SkillVocabulary, default_vocabulary, load_danish
-from recommender.text import BM25Index, stated_wishes, stem, title_key, tokens
+from recommender.text import stated_wishes, stem, title_key, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 
