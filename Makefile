@@ -46,6 +46,7 @@ lock: install
 
 model: install
 	$(PY) -m recommender model build --onnx --out $(MODEL_DIR)
+	$(PY) -m recommender.labels build --model $(MODEL_DIR)
 
 db: install
 	@mkdir -p instance
@@ -95,5 +96,6 @@ i18n: install
 bench: install model
 	$(PY) -m recommender bench --postings 100000
 
+# The whole evaluation (eval/ and eval/freetext/) by stratum, with 95 % intervals and ablations.
 evaluate: install model
-	$(PY) -m recommender evaluate --postings eval/postings.jsonl --profiles eval/profiles.jsonl --qrels eval/qrels.trec
+	$(PY) -m recommender evaluate --backend onnx

@@ -3,7 +3,8 @@
 Commands:
     rank      --postings P.jsonl --profiles C.jsonl [--k 100] [--method M] [--backend B]
               writes a TREC run (qid Q0 docid rank score tag) to stdout
-    evaluate  --postings P --profiles C --qrels Q.trec [--methods ...] [--json] [--tune]
+    evaluate  [--eval-dir eval] [--json] [--tune]   everything under eval/, by stratum, with
+              95 % bootstrap intervals; or --postings P --profiles C --qrels Q.trec [--methods]
     bench     [--postings 100000] [--queries 200] [--blas-threads N]   figures as JSON
     esco      build [--classification ZIP] [--relations ZIP]   rebuild the compact ESCO file
     model     build [--out DIR] [--onnx] [--force]              build the embedding model
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .types import Encoder, Profile
+from .types import ConceptReader, Encoder, Profile
 
 DEFAULT_CACHE = Path(".cache/recommender/embeddings.npz")
 
@@ -65,9 +66,13 @@ def make_encoder(
     return CachedEncoder(enc, store), store
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--postings", required=True, help="JSON Lines of schema.org JobPosting")
-    p.add_argument("--profiles", required=True, help="JSON Lines of JSON Resume objects with id")
+def _common(p: argparse.ArgumentParser, inputs_required: bool = True) -> None:
+    p.add_argument(
+        "--postings", required=inputs_required, help="JSON Lines of schema.org JobPosting"
+    )
+    p.add_argument(
+        "--profiles", required=inputs_required, help="JSON Lines of JSON Resume objects with id"
+    )
     p.add_argument("--backend", default="auto", choices=["auto", "onnx", "torch", "hashing"])
     p.add_argument(
         "--model", default=None, help="model folder (default models/multilingual-e5-small)"
@@ -82,6 +87,15 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not cache embeddings")
 
 
+def label_index_for(backend: str, model: str | None) -> ConceptReader | None:
+    """The ESCO label index built next to the model, for the real backends (None otherwise)."""
+    if backend == "hashing":
+        return None
+    from .labels import default_label_index
+
+    return default_label_index(model)
+
+
 def _load(args: argparse.Namespace) -> tuple[Any, list[Profile], Any, int]:
     """Read inputs, report bad lines, build the index; returns (rec, profiles, cache, n_errors)."""
     from .io import read_postings, read_profiles
@@ -93,7 +107,8 @@ def _load(args: argparse.Namespace) -> tuple[Any, list[Profile], Any, int]:
         print(f"error: {e}", file=sys.stderr)
     cache_path = None if args.no_cache else Path(args.cache)
     encoder, store = make_encoder(args.backend, args.model, cache_path, args.max_tokens)
-    rec = Recommender.build(postings, encoder) if postings else Recommender(encoder)
+    rec = Recommender(encoder, label_index=label_index_for(args.backend, args.model))
+    rec.add(postings)
     if profiles:
         # One batch for all profiles is much faster than one model call each.
         from .text import profile_text
@@ -129,8 +144,28 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Print metrics per method (table, or JSON with --json)."""
-    from .evaluate import evaluate_methods, format_table, read_qrels, tune_weights
+    """Print metrics with 95 % intervals (tables, or JSON with --json).
+
+    Without --postings/--profiles/--qrels: everything under --eval-dir, by stratum (see
+    `recommender.evaluate`). With all three: those files, one table of --methods.
+    """
+    given = [args.postings, args.profiles, args.qrels]
+    if any(given) and not all(given):
+        print("error: give all of --postings, --profiles and --qrels, or none", file=sys.stderr)
+        return 2
+    from .evaluate import RESAMPLES, SEED
+
+    args.resamples = args.resamples or RESAMPLES
+    args.seed = SEED if args.seed is None else args.seed
+    if not any(given):
+        return _evaluate_suite(args)
+    from .evaluate import (
+        evaluate_methods,
+        format_table,
+        read_objects,
+        read_qrels,
+        tune_weights,
+    )
 
     rec, profiles, _, _ = _load(args)
     if not profiles or len(rec) == 0:
@@ -138,31 +173,69 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 1
     qrels = read_qrels(args.qrels)
     methods = [m for m in args.methods.split(",") if m]
+    res = evaluate_methods(rec, profiles, qrels, methods, resamples=args.resamples, seed=args.seed)
     results: dict[str, Any] = {
         "backend": getattr(rec.encoder, "name", "?"),
         "queries": len(profiles),
         "postings": len(rec),
-        "methods": evaluate_methods(rec, profiles, qrels, methods, k=100),
+        "methods": res,
     }
-    res = results["methods"]
     for base in (m for m in res if m.startswith("automatch")):
-        if "hybrid" in res and res[base]["ndcg@10"] > 0:
-            ratio = res["hybrid"]["ndcg@10"] / res[base]["ndcg@10"]
+        if "hybrid" in res and res[base]["ndcg@10"]["mean"] > 0:
+            ratio = res["hybrid"]["ndcg@10"]["mean"] / res[base]["ndcg@10"]["mean"]
             results[f"hybrid_over_{base.replace('-', '_')}_ndcg10"] = round(ratio, 2)
     if args.tune:
-        results["tuning"] = tune_weights(rec, profiles, qrels)
+        truth = (
+            Path(args.truth)
+            if args.truth
+            else Path(args.profiles).with_name("profiles_truth.jsonl")
+        )
+        group_of = {
+            str(r["id"]): str(r["occupation_uri"])
+            for r in read_objects(truth)
+            if r.get("id") and r.get("occupation_uri")
+        }
+        results["tuning"] = tune_weights(
+            rec, profiles, qrels, group_of=group_of, resamples=args.resamples, seed=args.seed
+        )
     if args.json:
         print(json.dumps(results, indent=2))
-    else:
-        r = results
-        print(f"backend {r['backend']}, {r['queries']} profiles, {r['postings']} postings")
-        print(format_table(res))
-        for key, ratio in results.items():
-            if key.startswith("hybrid_over_"):
-                base = key[len("hybrid_over_") : -len("_ndcg10")].replace("_", "-")
-                print(f"hybrid / {base} nDCG@10 = {ratio}")
-        if args.tune:
-            print(json.dumps(results["tuning"], indent=2))
+        return 0
+    print(f"backend {results['backend']}, {len(profiles)} profiles, {len(rec)} postings")
+    print(format_table(res))
+    for key, ratio in results.items():
+        if key.startswith("hybrid_over_"):
+            base = key[len("hybrid_over_") : -len("_ndcg10")].replace("_", "-")
+            print(f"hybrid / {base} nDCG@10 = {ratio}")
+    if args.tune:
+        print(json.dumps(results["tuning"], indent=2))
+    return 0
+
+
+def _evaluate_suite(args: argparse.Namespace) -> int:
+    """`evaluate` without input files: the whole evaluation directory, by stratum."""
+    from .evaluate import evaluate_suite, format_report, load_suite
+
+    suite = load_suite(args.eval_dir)
+    if not suite.queries or not suite.postings:
+        print(f"error: nothing to evaluate in {args.eval_dir}", file=sys.stderr)
+        return 1
+    cache_path = None if args.no_cache else Path(args.cache)
+    encoder, store = make_encoder(args.backend, args.model, cache_path, args.max_tokens)
+    try:
+        report = evaluate_suite(
+            suite,
+            encoder,
+            resamples=args.resamples,
+            seed=args.seed,
+            tune=args.tune,
+            progress=lambda msg: print(msg, file=sys.stderr),
+            label_index=label_index_for(args.backend, args.model),
+        )
+    finally:
+        if store is not None:
+            store.save()
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_report(report))
     return 0
 
 
@@ -218,12 +291,26 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--tag", default=None, help="run tag (default: the method)")
     r.set_defaults(func=cmd_rank)
-    e = sub.add_parser("evaluate", help="metrics per method against TREC qrels")
-    _common(e)
-    e.add_argument("--qrels", required=True)
-    e.add_argument("--methods", default="hybrid,semantic,lexical,automatch")
+    e = sub.add_parser(
+        "evaluate", help="metrics with 95 %% intervals: all of eval/ by stratum, or given files"
+    )
+    _common(e, inputs_required=False)
+    e.add_argument("--qrels", default=None, help="TREC qrels (with --postings and --profiles)")
+    e.add_argument("--eval-dir", default="eval", help="evaluation set used without input files")
+    e.add_argument(
+        "--methods",
+        default="hybrid,semantic,semantic+geo,lexical,automatch",
+        help="methods of the single-table mode",
+    )
+    e.add_argument("--resamples", type=int, default=None, help="bootstrap resamples (2000)")
+    e.add_argument("--seed", type=int, default=None, help="bootstrap seed (fixed by default)")
+    e.add_argument("--truth", default=None, help="profiles' true occupations (for --tune)")
     e.add_argument("--json", action="store_true")
-    e.add_argument("--tune", action="store_true", help="also tune weights on half the profiles")
+    e.add_argument(
+        "--tune",
+        action="store_true",
+        help="also tune weights on half of the occupations and report the other half",
+    )
     e.set_defaults(func=cmd_evaluate)
     b = sub.add_parser("bench", help="latency, memory and encoder throughput as JSON")
     b.add_argument("--postings", type=int, default=100_000)

@@ -241,6 +241,81 @@ class OnnxEncoder:
         return self._encode(texts, PASSAGE_PREFIX)
 
 
+def _pool_encode(
+    model_path: str, batch_size: int, max_length: int, texts: list[str], queries: bool
+) -> np.ndarray:
+    """One worker's share of a `ProcessPoolOnnxEncoder` call (runs in a child process)."""
+    encoder = _POOL_ENCODERS.get((model_path, batch_size, max_length))
+    if encoder is None:
+        encoder = OnnxEncoder(model_path, batch_size=batch_size, max_length=max_length)
+        _POOL_ENCODERS[(model_path, batch_size, max_length)] = encoder
+    return encoder.encode_queries(texts) if queries else encoder.encode_passages(texts)
+
+
+_POOL_ENCODERS: dict[tuple[str, int, int], OnnxEncoder] = {}
+
+
+class ProcessPoolOnnxEncoder:
+    """`OnnxEncoder` for bulk jobs: one single-threaded session per core in child processes.
+
+    On short texts (labels, titles) onnxruntime's intra-op threads stay mostly idle; measured
+    here, two one-thread processes embed about 1.4 times as many ESCO labels a second as one
+    two-thread session. Meant for build steps (the label index, a first posting index), not for
+    web workers: the children live as long as the encoder object.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path = DEFAULT_OUT,
+        batch_size: int = 128,
+        max_length: int = 512,
+        processes: int | None = None,
+    ) -> None:
+        self._single = OnnxEncoder(model_path, batch_size=batch_size, max_length=max_length)
+        self.name, self.dim = self._single.name, self._single.dim
+        self.processes = max(1, processes or cpu_threads())
+        self._args = (str(self._single.model_path), batch_size, max_length)
+
+    def _encode(self, texts: Sequence[str], queries: bool) -> np.ndarray:
+        texts = list(texts)
+        if self.processes == 1 or len(texts) < 4 * self._args[1]:
+            single = self._single
+            return single.encode_queries(texts) if queries else single.encode_passages(texts)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Interleaved shares keep the workers' mixes of short and long texts alike.
+        shares = [texts[w :: self.processes] for w in range(self.processes)]
+        previous = os.environ.get("RECOMMENDER_THREADS")
+        os.environ["RECOMMENDER_THREADS"] = "1"  # inherited by the spawned children
+        try:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(self.processes, mp_context=context) as pool:
+                parts = list(
+                    pool.map(
+                        _pool_encode,
+                        *zip(*[(*self._args, s, queries) for s in shares], strict=True),
+                    )
+                )
+        finally:
+            if previous is None:
+                os.environ.pop("RECOMMENDER_THREADS", None)
+            else:
+                os.environ["RECOMMENDER_THREADS"] = previous
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for w, part in enumerate(parts):
+            out[w :: self.processes] = part
+        return out
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts with the ``query: `` prefix."""
+        return self._encode(texts, queries=True)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts with the ``passage: `` prefix."""
+        return self._encode(texts, queries=False)
+
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -28,19 +28,21 @@ def bare_recommendation(
 
 
 def _component_scores(cands: Candidates, j: int) -> list[ComponentScore]:
-    total = sum(cands.weights.values()) or 1.0
+    effective = {c: cands.weights[c] * float(cands.reliability[c][j]) for c in COMPONENTS}
+    total = sum(effective.values()) or 1.0
     out = []
     for c in COMPONENTS:
-        wt = cands.weights[c]
+        wt = effective[c]
         v = float(cands.value[c][j])
         out.append(
             ComponentScore(
                 name=c,
                 raw=float(cands.raw[c][j]),
                 value=round(v, 6),
-                weight=wt,
+                weight=round(wt, 6),
                 contribution=round(wt / total * v, 6),
                 active=cands.active[c] and wt > 0,
+                note="other_language" if cands.weights[c] > 0 and wt == 0 else "",
             )
         )
     return out

@@ -21,13 +21,16 @@ import numpy.typing as npt
 
 from .arrays import Ragged, gather_rows, read_only
 from .bm25 import BM25Index
+from .compounds import expand_tokens
 from .esco import EscoData
 from .geo import Postcodes, to_xyz
+from .language import detect_language
 from .skills import SkillVocabulary
 from .text import posting_text, term_id, title_key, tokens
-from .types import Posting, SkillRef
+from .types import ConceptReader, Posting, SkillRef
 
 BOILERPLATE_SHARE = 0.2  # a skill found in more postings than this says nothing about fit
+TRANSVERSAL_WEIGHT = 0.3  # share of its specificity a transversal skill keeps
 
 _NO_QUALIFICATIONS = re.compile(
     r"ingen (?:særlige )?(?:krav|uddannelseskrav|erfaring)|ufaglært|uden uddannelse"
@@ -49,7 +52,12 @@ _COLUMNS: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
     "hours": (np.int8, ()),
     "dupkey": (np.uint32, ()),
     "skill_total": (np.float32, ()),
+    "language": (np.int8, ()),
 }
+
+# Language codes of the `language` column (0: could not be told).
+LANGUAGE_CODES = {"da": 1, "en": 2}
+LANGUAGE_SAMPLE_WORDS = 80  # the first words of a posting decide its language
 
 
 def hours_class(text: str | None) -> int:
@@ -69,8 +77,14 @@ def hours_class(text: str | None) -> int:
     return 0
 
 
+def _has_code(esco: EscoData, p: Posting) -> bool:
+    """Whether a posting names its occupation (a known ESCO URI or a 4-digit ISCO code)."""
+    return (p.occupation_uri or "") in esco.occ_index or bool(p.isco_code and p.isco_code.isdigit())
+
+
 def skill_specificity(esco: EscoData, vocab: SkillVocabulary) -> npt.NDArray[np.float32]:
-    """Weight of each skill: rarer across ESCO occupations → more telling (idf-like).
+    """Weight of each skill: rarer across ESCO occupations → more telling (idf-like), and
+    transversal skills at `TRANSVERSAL_WEIGHT` of theirs.
 
     Static (from ESCO's occupation–skill relations), so it does not drift as postings come
     and go; skills ESCO does not relate to any occupation get the median weight.
@@ -82,15 +96,30 @@ def skill_specificity(esco: EscoData, vocab: SkillVocabulary) -> npt.NDArray[np.
     extra = vocab.n - len(idf)
     if extra > 0:
         idf = np.concatenate([idf, np.full(extra, float(np.median(idf)), dtype=np.float32)])
+    # Transversal skills (teamwork, a driving licence, Danish) are real and shown, but say
+    # less about fit for a trade than the trade's own skills.
+    transversal = sorted(vocab.transversal_ids)
+    idf[transversal] *= TRANSVERSAL_WEIGHT
     return idf
 
 
 class PostingIndex:
     """An updatable index of postings addressed by row position (ids map to positions)."""
 
-    def __init__(self, dim: int, vocabulary: SkillVocabulary, postcodes: Postcodes) -> None:
+    def __init__(
+        self,
+        dim: int,
+        vocabulary: SkillVocabulary,
+        postcodes: Postcodes,
+        concepts: ConceptReader | None = None,
+        title_occupations: dict[str, int] | None = None,
+    ) -> None:
         self.dim = dim
         self.vocab = vocabulary
+        self.concepts = concepts
+        # Occupation read from each title without a code (-1: none); kept across compactions
+        # so the concept reader embeds a title once.
+        self._title_occupation: dict[str, int] = title_occupations or {}
         self.esco: EscoData = vocabulary.esco
         self.postcodes = postcodes
         self._lock = threading.RLock()
@@ -164,6 +193,11 @@ class PostingIndex:
     def dupkey(self) -> npt.NDArray[np.uint32]:
         """Key under which copies of one job collide (0: none), see `text.title_key`."""
         return self._col("dupkey")
+
+    @property
+    def language(self) -> npt.NDArray[np.int8]:
+        """Language of each posting's text, see `LANGUAGE_CODES` (0 unknown)."""
+        return self._col("language")
 
     @property
     def alive(self) -> npt.NDArray[np.bool_]:
@@ -271,6 +305,7 @@ class PostingIndex:
             start = self._n
             self._grow(start + len(postings))
             self._emb[start : start + len(postings)] = embeddings
+            self._read_title_occupations(postings)
             # Chunks bound the transient token lists (100k postings' tokens at once cost GBs).
             for c in range(0, len(postings), 2000):
                 self._add_rows(postings[c : c + 2000], start + c)
@@ -295,12 +330,33 @@ class PostingIndex:
             self._cols[name] = new
         self._cap = cap
 
+    def _read_title_occupations(self, postings: Sequence[Posting]) -> None:
+        """Read the occupation of every new title that comes without an occupation code.
+
+        The vocabulary's phrases first (a Danish catalogue title, or an ESCO label in text of
+        its language); the titles it does not know go to the concept reader in one batch, and
+        only a confident match is kept.
+        """
+        unknown: list[str] = []
+        for p in postings:
+            t = p.title.strip()
+            if not t or t in self._title_occupation or _has_code(self.esco, p):
+                continue
+            sample = " ".join(f"{p.title}\n{p.description}".split()[:LANGUAGE_SAMPLE_WORDS])
+            guess = self.vocab.occupation_of_title(t, lang=detect_language(sample))
+            self._title_occupation[t] = -1 if guess is None else guess
+            if guess is None:
+                unknown.append(t)
+        if unknown and self.concepts is not None:
+            for t, matches in zip(unknown, self.concepts.occupations(unknown, k=1), strict=True):
+                if matches:
+                    self._title_occupation[t] = matches[0].index
+
     def _posting_occupation(self, p: Posting) -> tuple[int, int]:
         occ = self.esco.occ_index.get(p.occupation_uri or "", -1)
         isco = int(p.isco_code) if p.isco_code and p.isco_code.isdigit() else -1
-        if occ < 0 and isco < 0 and p.title:
-            guess = self.vocab.occupation_of_title(p.title)
-            occ = guess if guess is not None else -1
+        if occ < 0 and isco < 0:
+            occ = self._title_occupation.get(p.title.strip(), -1)
         if isco < 0 and occ >= 0:
             isco = int(self._occ_isco[occ])
         return occ, isco
@@ -312,7 +368,9 @@ class PostingIndex:
             i = start + j
             text = posting_text(p)
             toks = tokens(text)
-            token_lists.append(toks)
+            # BM25 and title terms also get the parts of Danish compounds, so "kundeservice" in a
+            # CV meets "kundeservicemedarbejder"; skill phrases keep the plain token stream.
+            token_lists.append(expand_tokens(toks))
             coords = (p.lat, p.lon) if p.lat is not None and p.lon is not None else None
             coords = coords or self.postcodes.lookup(p.postcode)
             if coords is not None:
@@ -322,6 +380,8 @@ class PostingIndex:
             occ, isco = self._posting_occupation(p)
             c["occupation"][i], c["isco"][i] = occ, isco
             c["hours"][i] = hours_class(p.hours or p.employment_type)
+            lang = detect_language(" ".join(text.split()[:LANGUAGE_SAMPLE_WORDS]))
+            c["language"][i] = LANGUAGE_CODES.get(lang or "", 0)
             c["dupkey"][i] = title_key(p.title, p.employer, p.postcode)
             if p.requires_qualifications is not None:
                 c["no_qualifications"][i] = not p.requires_qualifications
@@ -331,7 +391,7 @@ class PostingIndex:
                 ) or (isco >= 0 and isco // 1000 == 9)
             sk = self.vocab.as_array(self.vocab.recognise(text, p.skills, toks))
             self._skills.append(sk)
-            self._title_terms.append(sorted({term_id(t) for t in tokens(p.title)}))
+            self._title_terms.append(sorted({term_id(t) for t in expand_tokens(tokens(p.title))}))
             self._industry_terms.append(sorted({term_id(t) for t in tokens(p.industry or "")}))
             self._ids.append(p.id)
             self._postings.append(p)
@@ -361,7 +421,9 @@ class PostingIndex:
             keep = np.flatnonzero(self._cols["alive"][: self._n])
             postings = [self._postings[i] for i in keep]
             emb = self._emb[keep].copy()
-            fresh = PostingIndex(self.dim, self.vocab, self.postcodes)
+            fresh = PostingIndex(
+                self.dim, self.vocab, self.postcodes, self.concepts, self._title_occupation
+            )
             fresh.add([p for p in postings if p is not None], emb)
             self.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "_lock"})
 

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from .compounds import expand_tokens
 from .geo import DEFAULT_SCALE_KM, max_dot_for_radius, to_xyz
-from .index import PostingIndex, hours_class
+from .index import LANGUAGE_CODES, LANGUAGE_SAMPLE_WORDS, PostingIndex, hours_class
+from .language import detect_language
 from .skills import SkillVocabulary
 from .text import profile_text, stated_wishes, term_id, tokens
-from .types import Encoder, Profile
+from .types import ConceptReader, Encoder, Profile
 
 if TYPE_CHECKING:
     from .scoring import Weights
@@ -57,6 +59,9 @@ class QueryContext:
     hours: int = 0
     swipes_used: dict[str, int] = field(default_factory=dict)
     fields_used: list[str] = field(default_factory=list)
+    language: int = 0  # of the CV text, see `index.LANGUAGE_CODES`
+    read_occupations: list[str] = field(default_factory=list)  # URIs the concept reader found
+    read_skills: list[str] = field(default_factory=list)
 
 
 def stated_hours(text: str) -> int:
@@ -83,6 +88,53 @@ def profile_skills(vocab: SkillVocabulary, profile: Profile) -> set[int]:
     """ESCO skill ids recognised in the profile's CV text and skill list."""
     text = "\n".join([profile.summary, *profile.work, *profile.education])
     return vocab.recognise(text, profile.skills)
+
+
+# Fields of a profile read from its CV text, as the person knows them: all of it is the text.
+_READ_FIELDS = {
+    "work": "summary",
+    "education": "summary",
+    "skills": "summary",
+    "work_titles": "summary",
+    "wished_titles": "stated_wishes",
+    "wished_occupations": "stated_wishes",
+}
+
+
+def _as_read_from_text(fields: list[str]) -> list[str]:
+    return list(dict.fromkeys(_READ_FIELDS.get(f, f) for f in fields))
+
+
+def _unread(texts: list[str], known: set[str]) -> list[str]:
+    """The distinct non-empty texts not already understood, in order."""
+    return [t for t in dict.fromkeys(x.strip() for x in texts) if t and t not in known]
+
+
+def read_concepts(
+    concepts: ConceptReader | None,
+    vocab: SkillVocabulary,
+    titles: list[str],
+    skill_names: list[str],
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Occupations of job titles and skills of skill names the vocabulary does not know.
+
+    The concept reader (the cross-lingual ESCO label index) gets the leftovers in one batch per
+    kind; only its confident matches come back. Returns {ESCO index: URI} for each kind.
+    """
+    if concepts is None:
+        return {}, {}
+    titles = _unread(titles, {t for t in titles if vocab.occupation_of_title(t) is not None})
+    skill_names = [
+        s for s in _unread(skill_names, set()) if not s.startswith(("http://", "https://"))
+    ]
+    skill_names = [s for s in skill_names if not vocab.recognise(s)]
+    occ: dict[int, str] = {}
+    for matches in concepts.occupations(titles, k=1) if titles else []:
+        occ.update({m.index: m.uri for m in matches})
+    skills: dict[int, str] = {}
+    for matches in concepts.skills(skill_names, k=1) if skill_names else []:
+        skills.update({m.index: m.uri for m in matches})
+    return occ, skills
 
 
 def wished_titles(vocab: SkillVocabulary, profile: Profile) -> tuple[list[str], bool]:
@@ -114,10 +166,13 @@ def build_context(
     profile: Profile,
     *,
     embed: bool = True,
+    read_from_text: bool = False,
 ) -> QueryContext:
     """Derive the per-query context (vectors, skills, terms, geography, feedback).
 
-    `embed=False` skips the profile embedding (the automatch baseline needs none).
+    `embed=False` skips the profile embedding (the automatch baseline needs none);
+    `read_from_text` says the profile's structure was read from its CV text, so the fields
+    used are reported as what they are: the CV text and the wishes written in it.
     """
     vocab, esco = index.vocab, index.esco
     index.inverted_skills()  # brings skill weights and totals up to date after writes
@@ -140,8 +195,9 @@ def build_context(
         q = _unit(q)
     if profile.swipes:
         fields.append("swipes")
-    skills = vocab.as_array(profile_skills(vocab, profile))
-    lex_ids, lex_w = index.bm25.query_weights(tokens(profile_text(profile)))
+    text = profile_text(profile)
+    lex_ids, lex_w = index.bm25.query_weights(expand_tokens(tokens(text)))
+    language = detect_language(" ".join(text.split()[:LANGUAGE_SAMPLE_WORDS]))
     coords = (
         (profile.lat, profile.lon)
         if profile.lat is not None and profile.lon is not None
@@ -158,6 +214,9 @@ def build_context(
         o = vocab.occupation_of_title(t)
         if o is not None:
             wished_occ.add(o)
+    read_occ, read_skills = read_concepts(index.concepts, vocab, titles, list(profile.skills))
+    wished_occ |= set(read_occ)
+    skills = vocab.as_array(profile_skills(vocab, profile) | set(read_skills))
     wished_isco = {c for c in profile.wished_isco_codes if c.isdigit()}
     wished_isco |= {esco.occ_isco[o] for o in wished_occ}
     if profile.wished_titles:
@@ -189,7 +248,10 @@ def build_context(
         industry_terms=_term_sets(list(profile.industries)),
         hours=hours,
         swipes_used={"yes": len(yes), "save": len(saved), "no": len(no_ids)},
-        fields_used=fields,
+        fields_used=_as_read_from_text(fields) if read_from_text else fields,
+        language=LANGUAGE_CODES.get(language or "", 0),
+        read_occupations=list(read_occ.values()),
+        read_skills=list(read_skills.values()),
     )
 
 

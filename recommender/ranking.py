@@ -17,7 +17,9 @@ the same index and context.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -27,15 +29,59 @@ from .automatch import VARIANTS, automatch
 from .bm25 import BM25Index
 from .esco import EscoData
 from .explain import bare_recommendation, recommendation
+from .freetext import parse_cv
 from .geo import Postcodes, danish_postcodes
 from .index import PostingIndex
 from .query import QueryContext, build_context, candidates
 from .scoring import COMPONENTS, Candidates, Weights, components, weights_for
 from .skills import SkillVocabulary, default_vocabulary
 from .text import posting_text
-from .types import Alternative, Encoder, Posting, Profile, Recommendation, SkillRef
+from .types import (
+    Alternative,
+    ConceptReader,
+    Encoder,
+    Posting,
+    Profile,
+    Recommendation,
+    SkillRef,
+)
 
 __all__ = ["COMPONENTS", "Recommender", "Weights"]
+
+READINGS_KEPT = 1024  # free-text CVs whose structured reading is kept in memory
+
+
+def is_free_text_only(profile: Profile) -> bool:
+    """Whether a profile has CV text but nothing structured (no jobs, education, skills or
+    wishes): the case in which the ranker reads the text into a structure itself."""
+    structured = (
+        profile.work,
+        profile.work_titles,
+        profile.education,
+        profile.skills,
+        profile.wished_titles,
+        profile.wished_occupation_uris,
+        profile.wished_isco_codes,
+    )
+    return bool(profile.summary.strip()) and not any(structured)
+
+
+def with_reading(profile: Profile, read: Profile) -> Profile:
+    """The reading of a profile's text, completed with what the profile itself states."""
+    return replace(
+        read,
+        id=profile.id,
+        summary=read.summary or profile.summary,
+        postcode=profile.postcode or read.postcode,
+        lat=profile.lat if profile.lat is not None else read.lat,
+        lon=profile.lon if profile.lon is not None else read.lon,
+        commute_km=profile.commute_km or read.commute_km,
+        hours=profile.hours or read.hours,
+        industries=list(profile.industries) or read.industries,
+        interests=list(profile.interests) or read.interests,
+        swipes=list(profile.swipes),
+        embedding=profile.embedding,
+    )
 
 
 class Recommender:
@@ -55,14 +101,19 @@ class Recommender:
         postcodes: Postcodes | None = None,
         weights: Weights | None = None,
         dim: int | None = None,
+        label_index: ConceptReader | None = None,
     ) -> None:
         self.encoder = encoder
+        # The cross-lingual ESCO label index (`recommender.labels`) reads occupations and
+        # skills the vocabulary's phrases do not know; None leaves them to the phrases alone.
+        self.label_index = label_index
         self.vocab = vocabulary or default_vocabulary()
         self.esco: EscoData = self.vocab.esco
         self.postcodes = postcodes if postcodes is not None else danish_postcodes()
         self.weights = weights or Weights()
         self.dim = int(dim or encoder.dim)
-        self.index = PostingIndex(self.dim, self.vocab, self.postcodes)
+        self.index = PostingIndex(self.dim, self.vocab, self.postcodes, label_index)
+        self._readings: OrderedDict[str, Profile] = OrderedDict()
 
     @classmethod
     def build(
@@ -126,9 +177,42 @@ class Recommender:
 
     # ------------------------------------------------------------------ ranking
 
+    def understand(self, profile: Profile) -> Profile:
+        """The profile as the ranker reads it: a profile with nothing but free text is read
+        into a structured one first (`recommender.freetext`); others are used as they are.
+
+        What the stored profile knows (home, commute, swipes, its embedding) wins over what was
+        read from the text. Readings are cached by text, so a re-rank reads nothing again.
+        """
+        if not is_free_text_only(profile):
+            return profile
+        read = self._readings.get(profile.summary)
+        if read is None:
+            parsed = parse_cv(
+                profile.summary,
+                vocabulary=self.vocab,
+                concepts=self.label_index,
+                postcodes=self.postcodes,
+            )
+            read = parsed.to_profile(profile.id)
+            self._readings[profile.summary] = read
+            while len(self._readings) > READINGS_KEPT:
+                self._readings.popitem(last=False)
+        else:
+            self._readings.move_to_end(profile.summary)
+        return with_reading(profile, read)
+
     def context(self, profile: Profile, *, embed: bool = True) -> QueryContext:
         """Derive the per-query context; see `recommender.query.build_context`."""
-        return build_context(self.index, self.encoder, self.weights, profile, embed=embed)
+        read = self.understand(profile)
+        return build_context(
+            self.index,
+            self.encoder,
+            self.weights,
+            read,
+            embed=embed,
+            read_from_text=read is not profile,
+        )
 
     def rank(
         self,

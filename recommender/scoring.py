@@ -62,6 +62,9 @@ def weights_for(method: str, weights: Weights) -> dict[str, float]:
     return {c: weights.of(c) for c in COMPONENTS}
 
 
+CROSS_LANGUAGE_RELIABILITY = 0.0  # word overlap between two languages says nothing
+
+
 def standing(x: npt.NDArray) -> npt.NDArray[np.float64]:
     """A score's standing among the candidates in (0, 1): the logistic of its z-score.
 
@@ -80,13 +83,19 @@ def standing(x: npt.NDArray) -> npt.NDArray[np.float64]:
 
 @dataclass
 class Candidates:
-    """Component values for a set of candidate positions (arrays aligned with `pos`)."""
+    """Component values for a set of candidate positions (arrays aligned with `pos`).
+
+    `reliability[c][j]` in [0, 1] says how much component `c` can know about candidate `j`
+    (lexical evidence between a CV and an ad in different languages is noise: 0); the fusion
+    weighs each component by weight × reliability per candidate.
+    """
 
     pos: npt.NDArray[np.int64]
     raw: dict[str, npt.NDArray]
     value: dict[str, npt.NDArray]
     active: dict[str, bool]
     weights: dict[str, float]
+    reliability: dict[str, npt.NDArray]
     final: npt.NDArray
     dist_km: npt.NDArray
     cos0: npt.NDArray
@@ -172,21 +181,57 @@ def components(
     raw["interests"] = val["interests"] = interests
 
     used = {c: weights.get(c, 0.0) if active[c] else 0.0 for c in COMPONENTS}
+    reliability = _reliability(index, ctx, pos)
     return Candidates(
         pos=pos,
         raw=raw,
         value=val,
         active=active,
         weights=used,
-        final=fuse(val, used),
+        reliability=reliability,
+        final=fuse(val, used, reliability),
         dist_km=dist,
         cos0=cos0,
         interests_note=notes,
     )
 
 
-def fuse(values: dict[str, npt.NDArray], used: dict[str, float]) -> npt.NDArray[np.float64]:
-    """Weighted mean of the component values with the weights of the components in use."""
-    total = sum(used.values()) or 1.0
-    final = sum(used[c] / total * np.asarray(values[c], dtype=np.float64) for c in COMPONENTS)
-    return np.asarray(final, dtype=np.float64)
+def _reliability(
+    index: PostingIndex, ctx: QueryContext, pos: npt.NDArray
+) -> dict[str, npt.NDArray]:
+    """How much each component can know about each candidate, in [0, 1].
+
+    Words only meet words of the same language: between a Danish CV and an English ad (or the
+    reverse) BM25 and title terms measure noise, so the lexical component counts for nothing
+    there, and so does the interest component when the posting's occupation is unknown (its
+    title terms are then its only interest evidence). The other components compare vectors,
+    ESCO concepts, places and hours, which do not depend on the language.
+    """
+    ones = np.ones(len(pos), dtype=np.float64)
+    out = {c: ones for c in COMPONENTS}
+    lang = index.language[pos]
+    if ctx.language:
+        crossed = (lang != 0) & (lang != ctx.language)
+        if crossed.any():
+            out["lexical"] = np.where(crossed, CROSS_LANGUAGE_RELIABILITY, 1.0)
+            unknown_occ = index.occupation[pos] < 0
+            out["interests"] = np.where(crossed & unknown_occ, CROSS_LANGUAGE_RELIABILITY, 1.0)
+    return out
+
+
+def fuse(
+    values: dict[str, npt.NDArray],
+    used: dict[str, float],
+    reliability: dict[str, npt.NDArray] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Per candidate, the mean of the component values weighted by weight × reliability."""
+    n = len(next(iter(values.values())))
+    num = np.zeros(n, dtype=np.float64)
+    den = np.zeros(n, dtype=np.float64)
+    for c in COMPONENTS:
+        if not used[c]:
+            continue
+        w = used[c] * (reliability[c] if reliability is not None else 1.0)
+        num += w * np.asarray(values[c], dtype=np.float64)
+        den += w
+    return np.where(den > 0, num / np.maximum(den, 1e-12), 0.0)

@@ -151,6 +151,9 @@ def profile_text(p: Profile) -> str:
         parts.append(p.summary)
     parts.extend(p.work)
     parts.extend(p.education)
-    if p.skills:
-        parts.append(", ".join(p.skills))
+    # Skills given as ESCO URIs are concept ids, not words: the recogniser reads them, the
+    # embedding and BM25 must not.
+    named = [s for s in p.skills if not s.startswith(("http://", "https://"))]
+    if named:
+        parts.append(", ".join(named))
     return "\n".join(x for x in parts if x)

@@ -187,3 +187,41 @@ class Alternative:
     skills_to_learn: list[SkillRef] = field(default_factory=list)
     postings: list[Recommendation] = field(default_factory=list)
     label_da: str | None = None
+
+
+ConceptKind = Literal["occupation", "skill"]
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    """An ESCO occupation or skill read from a piece of text, with how sure the reader is.
+
+    `index` is the ESCO occupation or skill index (`EscoData` order; skills named only in the
+    Danish catalogue have indices after ESCO's), `confidence` a calibrated probability in [0, 1]
+    that the concept is meant, `source` how it was found ("vocabulary" for a phrase of the skill
+    vocabulary: a Danish catalogue form or an ESCO label in text of the label's language;
+    "semantic" for the cross-lingual nearest-neighbour index) and `span` the (start, end)
+    characters of the text it
+    came from, when known.
+    """
+
+    kind: ConceptKind
+    index: int
+    uri: str
+    label: str
+    confidence: float
+    source: str
+    matched: str = ""
+    span: tuple[int, int] | None = None
+
+
+class ConceptReader(Protocol):
+    """Reads ESCO concepts from short texts across languages (`recommender.labels.LabelIndex`).
+
+    Each method takes a batch of texts and returns, per text, up to `k` matches best first,
+    only those the reader is confident about.
+    """
+
+    def skills(self, texts: Sequence[str], k: int = 5) -> list[list[ConceptMatch]]: ...
+
+    def occupations(self, texts: Sequence[str], k: int = 5) -> list[list[ConceptMatch]]: ...

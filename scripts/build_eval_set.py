@@ -10,6 +10,10 @@ Outputs (all in ``--out``, default ``eval/``):
 * ``postings.jsonl``  schema.org JobPosting objects, one per line.
 * ``profiles.jsonl``  JSON Resume objects with an ``id`` (generated ones, then hand-written ones).
 * ``qrels.trec``      TREC qrels ``qid 0 docid grade`` (grades 1-3; 0 is implicit).
+* ``profiles_truth.jsonl``  each profile's own occupation (ESCO URI, label, ISCO code), hidden
+  from the ranker; the evaluation splits tuning and test halves by it.
+* ``postings_truth.jsonl``  each posting's true occupation (also for the half without
+  ``occupationalCategory``); the free-text grader (``scripts/build_freetext_qrels.py``) reads it.
 * ``handwritten_judgements.md``  why each hand-written CV got the grades it got.
 
 The build is deterministic: a fixed seed, fixed iteration order and no clock, so running it twice
@@ -56,7 +60,11 @@ HUBS = {
     "4800": 1, "3700": 1, "7800": 1, "6200": 1, "7000": 1, "2630": 2, "2800": 2,
 }  # fmt: skip
 PROFILES_PER_OCCUPATION = 2
-# A profile without commuteKm is graded as if it had this radius (documented in eval/README.md).
+# Every generated profile states its own commuting radius (commuteKm, and in words in the
+# summary), drawn from these; grader and ranker both read the person's stated value.
+COMMUTE_CHOICES_KM = (10, 15, 20, 25, 30, 35, 40, 45, 50, 60)
+# Only a hand-written CV that states no radius is graded with this one (documented in
+# eval/README.md); no generated profile relies on it.
 DEFAULT_COMMUTE_KM = 40
 # "Slightly out of range": the right occupation up to this factor of the radius still earns grade 1.
 SLIGHTLY_OUT_FACTOR = 2.0
@@ -681,6 +689,57 @@ def _work_entry(
     return entry
 
 
+def _wish_sentence(occ: Occupation, rng: random.Random, town: str) -> str:
+    """How (and whether) a CV states the job it wants, ending in a space when not empty.
+
+    Real CVs often say nothing, or speak of the trade, a workplace or an alternative title;
+    a CV that always repeats the posting title would make title matching look better than it is.
+    """
+    style = rng.choices(
+        ["none", "trade", "workplace", "alt", "title"], weights=[30, 25, 15, 20, 10]
+    )[0]
+    if style == "none":
+        return ""
+    if style == "trade":
+        return rng.choice(
+            [
+                "Jeg vil gerne blive i faget. ",
+                "Jeg søger et job, hvor jeg kan bruge det, jeg kan. ",
+                "Nu søger jeg nye udfordringer inden for mit fag. ",
+                "Jeg vil gerne videre med det, jeg er uddannet til. ",
+            ]
+        )
+    if style == "workplace":
+        place = fill(rng.choice(occ.workplaces), rng, town)
+        return f"Jeg kunne godt tænke mig en arbejdsplads som {place}. "
+    alts = [a.split(" til ")[0] for a in occ.alt_titles] or [occ.title]
+    wished = occ.title if style == "title" else rng.choice(alts)
+    return rng.choice(
+        [
+            f"Jeg søger job som {lower_title(wished)}. ",
+            f"Mit mål er en stilling som {lower_title(wished)}. ",
+            f"Jeg vil gerne arbejde som {lower_title(wished)} igen. ",
+        ]
+    )
+
+
+def _commute_sentence(km: int, rng: random.Random, town: str) -> str:
+    """The person's commuting radius said in a sentence (the value is also `commuteKm`)."""
+    if km <= 20:
+        options = [
+            f"Jeg har ikke bil, så jobbet skal ligge inden for {km} km af {town}.",
+            f"Jeg kan pendle op til {km} km.",
+            f"Jeg søger job tæt på hjemmet, højst {km} km væk.",
+        ]
+    else:
+        options = [
+            f"Jeg har bil og kører gerne op til {km} km hver vej.",
+            f"Jeg kan pendle op til {km} km fra {town}.",
+            f"Jeg er villig til at køre op til {km} km til arbejde.",
+        ]
+    return rng.choice(options)
+
+
 def build_profile(
     pid: str,
     occ: Occupation,
@@ -720,7 +779,7 @@ def build_profile(
         )
         summary = (
             f"Efter {2023 - start} år som {lower_title(previous.title)} har jeg valgt at skifte "
-            f"spor og har omskolet mig via jobcentret. Jeg søger nu job som {title_l}. "
+            f"spor og har omskolet mig via jobcentret. {_wish_sentence(occ, rng, town)}"
             f"Jeg er {traits[0]} og {traits[1]}, og jeg tager min erfaring med mig."
         )
         skills_kw = [s.danish for s in own + old]
@@ -740,6 +799,7 @@ def build_profile(
         )
         summary = (
             f"Jeg er nyuddannet {title_l} og glæder mig til mit første rigtige job. "
+            f"{_wish_sentence(occ, rng, town)}"
             f"Jeg er {traits[0]}, {traits[1]} og trives med {rng.choice(THRIVES)}."
         )
         skills_kw = [s.danish for s in own]
@@ -760,15 +820,19 @@ def build_profile(
         summary = (
             f"Jeg er en {traits[0]} og {traits[1]} {title_l} med {2025 - start} års erfaring."
             f"{age_note} "
-            f"Jeg trives med {rng.choice(THRIVES)}, og jeg søger nyt job som {title_l} "
-            f"i nærheden af {town}."
+            f"Jeg trives med {rng.choice(THRIVES)}. {_wish_sentence(occ, rng, town)}"
         )
         skills_kw = [s.danish for s in own]
 
-    summary += f" Mine kolleger vil beskrive mig som {traits[2]}."
+    commute_km = rng.choice(COMMUTE_CHOICES_KM)
+    summary = (
+        summary.rstrip()
+        + f" {_commute_sentence(commute_km, rng, town)} Mine kolleger vil beskrive mig som "
+        + f"{traits[2]}."
+    )
     basics: dict[str, Any] = {"summary": summary}
-    if rng.random() < 0.5:
-        basics["label"] = occ.title
+    if rng.random() < 0.3:
+        basics["label"] = rng.choice([occ.title, *occ.alt_titles]).split(" til ")[0]
     if postcode is not None:
         basics["location"] = {
             "postalCode": postcode.code,
@@ -785,8 +849,7 @@ def build_profile(
         ]
     if rng.random() < 0.7:
         profile["interests"] = [{"name": n} for n in rng.sample(INTERESTS, 2)]
-    if rng.random() < 0.7:
-        profile["commuteKm"] = rng.choice([10, 15, 20, 25, 30, 40, 50, 60])
+    profile["commuteKm"] = commute_km
     return profile
 
 
@@ -837,6 +900,7 @@ def build(out_dir: Path, esco_dir: Path = ESCO_DIR) -> dict[str, int]:
     codes_sorted = sorted(postcodes)
 
     profiles: list[dict[str, Any]] = []
+    truth: list[dict[str, str]] = []
     qrels: list[tuple[str, str, int]] = []
     n = 0
     for occ in occupations:
@@ -871,6 +935,7 @@ def build(out_dir: Path, esco_dir: Path = ESCO_DIR) -> dict[str, int]:
             else:
                 raise RuntimeError(f"could not place profile {pid} near enough postings")
             profiles.append(profile)
+            truth.append(_truth_row(pid, occ))
             qrels.extend((pid, d, g) for d, g in sorted(judged.items()))
 
     handwritten = [
@@ -915,6 +980,7 @@ def build(out_dir: Path, esco_dir: Path = ESCO_DIR) -> dict[str, int]:
         if len(judged) < 3:
             raise RuntimeError(f"hand-written {pid} has only {len(judged)} relevant postings")
         profiles.append(profile)
+        truth.append(_truth_row(pid, by_key[main_occupation(levels_for)]))
         qrels.extend((pid, d, g) for d, g in sorted(judged.items()))
         counts = {g: sum(1 for v in judged.values() if v == g) for g in (3, 2, 1)}
         occ_text = ", ".join(f"{by_key[k].title} ({v})" for k, v in levels_for.items())
@@ -939,6 +1005,11 @@ def build(out_dir: Path, esco_dir: Path = ESCO_DIR) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_jsonl(out_dir / "postings.jsonl", postings)
     _write_jsonl(out_dir / "profiles.jsonl", profiles)
+    _write_jsonl(out_dir / "profiles_truth.jsonl", truth)
+    _write_jsonl(
+        out_dir / "postings_truth.jsonl",
+        [_truth_row(p["identifier"], by_key[labels[p["identifier"]]]) for p in postings],
+    )
     (out_dir / "qrels.trec").write_text(
         "".join(f"{q} 0 {d} {g}\n" for q, d, g in qrels), encoding="utf-8"
     )
@@ -950,6 +1021,17 @@ def build(out_dir: Path, esco_dir: Path = ESCO_DIR) -> dict[str, int]:
         "handwritten": len(handwritten),
         "qrels": len(qrels),
     }
+
+
+def main_occupation(levels_for: dict[str, int]) -> str:
+    """A hand-written CV's own occupation: the first one judged with the highest grade."""
+    best = max(levels_for.values())
+    return next(k for k, v in levels_for.items() if v == best)
+
+
+def _truth_row(pid: str, occ: Occupation) -> dict[str, str]:
+    """What the person's occupation really is; evaluation groups and strata use it."""
+    return {"id": pid, "occupation_uri": occ.uri, "occupation_label": occ.key, "isco": occ.isco}
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -21,9 +22,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "eval"
 SCRIPT = ROOT / "scripts" / "build_eval_set.py"
-BUILT_FILES = ["postings.jsonl", "profiles.jsonl", "qrels.trec", "handwritten_judgements.md"]
-# The grading convention for profiles without commuteKm, stated in eval/README.md.
+BUILT_FILES = [
+    "postings.jsonl",
+    "profiles.jsonl",
+    "qrels.trec",
+    "handwritten_judgements.md",
+    "profiles_truth.jsonl",
+    "postings_truth.jsonl",
+]
+# The grading convention for the few hand-written CVs without commuteKm (eval/README.md).
 DEFAULT_COMMUTE_KM = 40.0
+ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:
@@ -108,6 +117,55 @@ def test_profiles_are_json_resume(profiles: list[dict[str, Any]]) -> None:
     assert any("location" not in p["basics"] for p in profiles)
     assert any("skills" not in p for p in profiles)
     assert any("commuteKm" not in p for p in profiles)
+
+
+def test_generated_profiles_state_their_own_commute(profiles: list[dict[str, Any]]) -> None:
+    generated = [p for p in profiles if p["id"].startswith("C")]
+    radii = Counter(p["commuteKm"] for p in generated)
+    assert all(10 <= km <= 60 for km in radii) and len(radii) >= 6
+    for p in generated:  # the radius is said in the text too, where a reader of the CV sees it
+        assert f"{p['commuteKm']} km" in p["basics"]["summary"], p["id"]
+
+
+def test_generated_wishes_do_not_echo_posting_titles(
+    postings: list[dict[str, Any]], profiles: list[dict[str, Any]]
+) -> None:
+    generated = [p for p in profiles if p["id"].startswith("C")]
+    wishes = [
+        m.group(1).lower()
+        for p in generated
+        if (
+            m := re.search(
+                r"(?:job|stilling|arbejde) som ([^.]+?)(?: igen)?\.", p["basics"]["summary"]
+            )
+        )
+    ]
+    titles = {p["title"].lower() for p in postings}
+    echoed = sum(w in titles for w in wishes)
+    # Most CVs state no job title at all, or another wording than a posting's title.
+    assert len(wishes) < 0.6 * len(generated)
+    assert echoed < 0.3 * len(generated)
+    assert sum("label" in p["basics"] for p in generated) < 0.45 * len(generated)
+
+
+def test_truth_files(postings: list[dict[str, Any]], profiles: list[dict[str, Any]]) -> None:
+    for name, ids in (
+        ("profiles_truth.jsonl", [p["id"] for p in profiles]),
+        ("postings_truth.jsonl", [p["identifier"] for p in postings]),
+    ):
+        truth = _jsonl(name)
+        assert [t["id"] for t in truth] == ids, name
+        for t in truth:
+            assert t["occupation_uri"].startswith(ESCO_OCCUPATION)
+            assert len(t["isco"]) == 4 and t["isco"].isdigit()
+    by_posting = {t["id"]: t for t in _jsonl("postings_truth.jsonl")}
+    for p in postings:  # the truth agrees with the codes the postings carry
+        if "occupationalCategory" in p:
+            assert p["occupationalCategory"]["url"] == by_posting[p["identifier"]]["occupation_uri"]
+    per_occupation = Counter(
+        t["occupation_uri"] for t in _jsonl("profiles_truth.jsonl") if t["id"].startswith("C")
+    )
+    assert set(per_occupation.values()) == {2}  # the generated come in twins
 
 
 def test_qrels_ids_exist_and_grades_are_valid(

@@ -2,11 +2,18 @@
 
 import pytest
 
-from recommender.alternatives import find_alternatives, occupation_scores
+from recommender.alternatives import (
+    MAX_PER_UNIT_GROUP,
+    distinct_skills,
+    experience_skills,
+    find_alternatives,
+    occupation_scores,
+)
 from recommender.encoders import HashingEncoder
 from recommender.esco import load_esco
 from recommender.ranking import Recommender
-from recommender.types import Posting, Profile
+from recommender.skills import phrase_key
+from recommender.types import Alternative, Posting, Profile
 
 
 def occupation(label: str) -> int:
@@ -33,54 +40,168 @@ def test_occupation_scores_rank_the_source_occupation_first(encoder: HashingEnco
     assert held[o] >= 0.8 * load_esco().essential[o].nnz
 
 
-def test_alternatives_come_from_other_isco_groups(encoder: HashingEncoder) -> None:
+def coded(pid: str, label: str, postcode: str = "5000") -> Posting:
+    """A posting coded with the ESCO occupation of that English label."""
     esco = load_esco()
-    o = occupation("software developer")
-    rec = Recommender.build(
-        [Posting("p1", "Softwareudvikler", "Python og SQL.", isco_code="2512")], encoder
+    return Posting(
+        pid,
+        f"Job som {label}",
+        f"Vi søger en {label}.",
+        occupation_uri=esco.occ_uris[occupation(label)],
+        postcode=postcode,
     )
+
+
+NEAR = ["5000", "5200", "5220", "5230", "5260"]  # Odense, within 30 km of 5000
+
+
+def local_market(labels: list[str]) -> list[Posting]:
+    """Two postings of each occupation, at postcodes around Odense."""
+    return [
+        coded(f"{label}-{n}", label, NEAR[(i + n) % len(NEAR)])
+        for i, label in enumerate(labels)
+        for n in range(2)
+    ]
+
+
+def with_postings(alts: list[Alternative]) -> list[Alternative]:
+    return [a for a in alts if a.postings]
+
+
+TRUCK_DRIVER_MARKET = [
+    "cargo vehicle driver",  # the person's own occupation
+    "dangerous goods driver",  # own unit group 8332
+    "bus driver",  # 8331: same sub-major group 83, another field for the person
+    "taxi driver",
+    "private chauffeur",
+    "armoured car driver",
+    "cook",
+    "accountant",
+]
+
+
+def truck_driver() -> Profile:
+    return Profile(
+        "truck",
+        summary="Jeg har kørt lastbil i 20 år.",
+        work_titles=["Lastbilchauffør"],
+        postcode="5000",
+        commute_km=30,
+    )
+
+
+def test_truck_driver_gets_alternatives_with_postings_nearby(encoder: HashingEncoder) -> None:
+    far = [coded("hearse-far", "hearse driver", "9990"), coded("bus-far", "bus driver", "9990")]
+    rec = Recommender.build(local_market(TRUCK_DRIVER_MARKET) + far, encoder)
+    alts = rec.alternatives(truck_driver(), k=5)
+    assert len(with_postings(alts)) >= 3
+    esco = load_esco()
+    own = occupation("cargo vehicle driver")
+    for a in alts:
+        assert a.occupation_uri != esco.occ_uris[own]
+        assert a.isco_code != "8332"  # neither the person's occupation nor its unit group
+        assert not {r.posting_id for r in a.postings} & {"hearse-far", "bus-far"}
+    labels = {a.label for a in alts}
+    assert "bus driver" in labels  # a 2-digit exclusion would have removed it
+    assert not labels & {"cook", "accountant"}  # no skills in common: not plausible
+    assert sum(a.isco_code == "8322" for a in alts) <= MAX_PER_UNIT_GROUP
+
+
+def test_marine_engineer_gets_alternatives_among_engineers(encoder: HashingEncoder) -> None:
+    market = [
+        "marine engineer",
+        "mechanical engineer",  # own unit group 2144
+        "industrial engineer",
+        "surface engineer",
+        "robotics engineer",
+        "fisheries refrigeration engineer",
+        "marine engineering technician",
+        "hairdresser",
+    ]
+    rec = Recommender.build(local_market(market), encoder)
     person = Profile(
-        "c",
-        summary="Jeg har udviklet software i mange år.",
-        skills=essential_labels(o),
-        wished_isco_codes=["2512"],
+        "marine",
+        summary="Skibsingeniør med erfaring fra værfter.",
+        work_titles=["Skibsingeniør"],
+        postcode="5000",
+        commute_km=30,
     )
     alts = rec.alternatives(person, k=5)
-    assert alts, "a developer's skills carry over somewhere"
-    held = rec.vocab.recognise("", person.skills)
-    for a in alts:
-        assert a.isco_group != "25"  # the person's own sub-major group is left out
-        assert a.isco_code[:2] == a.isco_group
-        assert 0 < a.coverage <= 1
-        assert a.transferable_skills
-        uris = {rec.vocab.uris[i] for i in held}
-        assert all(s.uri in uris for s in a.transferable_skills)
-        ess = {esco.skill_uris[s] for s in esco.essential[esco.occ_index[a.occupation_uri]].indices}
-        assert all(s.uri in ess and s.uri not in uris for s in a.skills_to_learn)
+    assert len(with_postings(alts)) >= 3
+    assert all(a.isco_code != "2144" for a in alts)
+    assert "hairdresser" not in {a.label for a in alts}
     assert [a.score for a in alts] == sorted((a.score for a in alts), reverse=True)
 
 
+def test_postings_outside_the_commute_area_never_appear(encoder: HashingEncoder) -> None:
+    far = local_market(TRUCK_DRIVER_MARKET)
+    for p in far:
+        p.postcode = "9990"  # Skagen, about 250 km from Odense
+    rec = Recommender.build([*far, coded("near", "bus driver", "5200")], encoder)
+    alts = rec.alternatives(truck_driver(), k=5)
+    assert [r.posting_id for a in alts for r in a.postings] == ["near"]
+    assert all(
+        r.explanation.distance_km is not None and r.explanation.distance_km <= 30
+        for a in alts
+        for r in a.postings
+    )
+
+
+def test_skills_to_learn_are_new_and_distinct(encoder: HashingEncoder) -> None:
+    rec = Recommender.build(local_market(TRUCK_DRIVER_MARKET), encoder)
+    person = truck_driver()
+    alts = rec.alternatives(person, k=5)
+    assert alts
+    ctx = rec.context(person)
+    held = {int(s) for s in experience_skills(rec, person, ctx.skills)}
+    held_uris = {rec.vocab.uris[s] for s in held}
+    held_labels = {rec.vocab.label(s) for s in held}
+    for a in alts:
+        learn = [s.label for s in a.skills_to_learn]
+        assert not {s.uri for s in a.skills_to_learn} & held_uris
+        assert not set(learn) & held_labels
+        assert len(set(learn)) == len(learn)
+        transfer = [s.label for s in a.transferable_skills]
+        assert {s.uri for s in a.transferable_skills} <= held_uris
+        assert len(set(transfer)) == len(transfer)
+
+
+def test_distinct_skills_drops_near_synonyms(encoder: HashingEncoder) -> None:
+    rec = Recommender(encoder)
+    esco = rec.esco
+    by_label = {phrase_key(label): i for i, label in enumerate(esco.skill_labels)}
+    # A skill whose alternative label is another skill's preferred label: one skill, two wordings.
+    a, b = next(
+        (i, by_label[phrase_key(alt)])
+        for i, alts in enumerate(esco.skill_alt)
+        for alt in alts
+        if by_label.get(phrase_key(alt), i) != i
+    )
+    assert len(distinct_skills(rec, [a, b])) == 1
+    assert len(distinct_skills(rec, [b, a])) == 1
+    assert distinct_skills(rec, [a], known=[b]) == []
+    same = [i for i in range(rec.vocab.n) if rec.vocab.label(i) == rec.vocab.label(a)]
+    assert distinct_skills(rec, same) == distinct_skills(rec, same)[:1]
+
+
 def test_alternatives_carry_their_postings(encoder: HashingEncoder) -> None:
-    o = occupation("software developer")
-    person = Profile(
-        "c", summary="Udvikler.", skills=essential_labels(o), wished_isco_codes=["2512"]
-    )
-    rec = Recommender.build(
-        [Posting("own", "Softwareudvikler", "Python.", isco_code="2512")], encoder
-    )
-    first = rec.alternatives(person, k=3)
-    target = first[0]
+    rec = Recommender.build(local_market(TRUCK_DRIVER_MARKET), encoder)
+    target = rec.alternatives(truck_driver(), k=3)[0]
     rec.add(
         [
-            Posting("alt-1", "Job A", "Tekst om jobbet.", occupation_uri=target.occupation_uri),
-            Posting("alt-2", "Job B", "Mere tekst.", isco_code=target.isco_code),
-            Posting("other", "Job C", "Noget helt andet.", isco_code="9112"),
+            Posting(
+                "isco-only", "Job B", "Mere tekst.", isco_code=target.isco_code, postcode="5000"
+            ),
+            Posting("other", "Job C", "Noget helt andet.", isco_code="9112", postcode="5000"),
         ]
     )
-    again = {a.occupation_uri: a for a in rec.alternatives(person, k=3)}
+    again = {a.occupation_uri: a for a in rec.alternatives(truck_driver(), k=3)}
     got = {r.posting_id for r in again[target.occupation_uri].postings}
-    assert got == {"alt-1", "alt-2"}
+    assert "isco-only" in got  # a posting coded with only the unit group
+    assert "other" not in got
+    assert {p.split("-")[0] for p in got - {"isco-only"}} == {target.label}
     assert all(r.explanation.method == "hybrid" for r in again[target.occupation_uri].postings)
+    assert [r.rank for r in again[target.occupation_uri].postings] == list(range(1, len(got) + 1))
 
 
 def test_no_skills_no_alternatives(encoder: HashingEncoder) -> None:

@@ -188,9 +188,10 @@ def test_cli_evaluate_prints_metrics(tmp_path: Path) -> None:
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert set(doc["methods"]) == {"hybrid", "semantic", "lexical", "automatch"}
+    assert set(doc["methods"]) == {"hybrid", "semantic", "semantic+geo", "lexical", "automatch"}
     for m in doc["methods"].values():
         assert {"ndcg@10", "precision@10", "mrr", "recall@100"} <= set(m)
-        assert 0 <= m["ndcg@10"] <= 1
+        ndcg = m["ndcg@10"]
+        assert 0 <= ndcg["low"] <= ndcg["mean"] <= ndcg["high"] <= 1
     # Both relevant postings are easy to find for the hybrid here.
-    assert doc["methods"]["hybrid"]["recall@100"] == 1.0
+    assert doc["methods"]["hybrid"]["recall@100"]["mean"] == 1.0

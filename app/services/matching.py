@@ -110,7 +110,10 @@ def to_rec_profile(
             " ".join(x for x in (e.get("title"), e.get("institution")) if x)
             for e in profile.education
         ],
-        skills=[s["label"] for s in profile.skills],
+        # The label carries the person's words; the ESCO URI, when known, the concept itself
+        # (it counts whatever the language of the label).
+        skills=[s["label"] for s in profile.skills]
+        + [s["esco_uri"] for s in profile.skills if s.get("esco_uri")],
         wished_titles=[o["title"] for o in profile.wished_occupations],
         wished_occupation_uris=[
             o["esco_uri"] for o in profile.wished_occupations if o.get("esco_uri")
@@ -352,7 +355,9 @@ def _suggestion_rows(recommender: Recommender, rec_profile: rt.Profile, method: 
         }
         for r in matches
     ]
-    seen = {row["posting_id"] for row in rows}
+    # An alternative job may also be among the matches: the alternatives tab still shows it,
+    # with what carries over from the person's field (the swipe is per posting either way).
+    seen: set[int] = set()
     rank = 0
     for alternative in alternatives:
         for r in alternative.postings:

@@ -1,0 +1,1478 @@
+"""Take a pasted CV (Danish or English, any layout) apart into a structured profile.
+
+`parse_cv(text)` reads job titles with their periods and employers, education, ESCO skills,
+languages, driving licences and certificates, home postcode, stated wishes, hours and commute
+from free text. Every item keeps a confidence in [0, 1] and the (start, end) characters of the
+text it came from, so a portal can show the person what was read and ask them to confirm the
+uncertain items; `ParsedCV.to_profile` hands the confident ones to the ranker as a `Profile`.
+
+The text is first cut into logical lines (lines broken mid-sentence by a word processor are
+joined again) and each line is given a section from the nearest heading above it (Danish or
+English, upper case, with or without a colon, "Sprog: dansk" inline). Jobs and education are
+then read as entries: a line with a period ("2019–2022", "jan. 2019 – nu", "Siden 2020") and
+the short header lines around it, cells of a tab-separated table, a sentence of running text
+("fra 2015 til 2018 arbejdede jeg som lagermedarbejder hos Coop"), or, without a period, a
+"Title, Employer, Town" line in an experience section (outside one only when the employer
+looks like a company: "A/S", "Kommune"...), with less confidence. Skills come from the
+vocabulary's phrase matcher and, when a `ConceptReader` is given, its cross-lingual matches of
+candidate phrases (skill list items, bullet lines, short sentences), asked for in one batch.
+
+Nothing is lost on the way to the ranker: the lines no job, education or skill list took (the
+text above the first heading, a profile paragraph, personal competences, hobbies...) become the
+profile's summary, and a CV without any heading keeps its whole text as the summary.
+
+Word lists (headings, months, language names, licences...) live in `data/cv_patterns.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Generic, Protocol, TypeVar
+
+from .esco import DATA_DIR
+from .geo import Postcodes, danish_postcodes
+from .language import detect_language
+from .skills import SkillVocabulary, default_vocabulary
+from .text import stated_wishes
+from .types import ConceptMatch, Profile
+
+PATTERNS_FILE = DATA_DIR / "cv_patterns.json"
+#: Items below this confidence are left out of `to_profile` and offered for confirmation.
+DEFAULT_MIN_CONFIDENCE = 0.5
+#: Most candidate phrases sent to the concept reader in one call (keeps a long CV fast).
+MAX_CANDIDATES = 80
+
+T = TypeVar("T")
+Span = tuple[int, int]
+
+
+class ConceptReader(Protocol):
+    """What `parse_cv` needs from a cross-lingual concept reader (`recommender.labels`).
+
+    Each method takes a batch of texts and returns, per text, up to `k` matches best first.
+    """
+
+    def skills(self, texts: Sequence[str], k: int = 5) -> list[list[ConceptMatch]]: ...
+
+    def occupations(self, texts: Sequence[str], k: int = 5) -> list[list[ConceptMatch]]: ...
+
+
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    """One thing read from the CV: its value, how sure the reading is, and where it was."""
+
+    value: T
+    confidence: float
+    span: Span
+
+
+@dataclass(frozen=True)
+class Period:
+    """When a job or education took place; dates are "YYYY" or "YYYY-MM"."""
+
+    start: str | None = None
+    end: str | None = None
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job in the work history; `occupation` is the ESCO occupation its title names.
+
+    `remark` is what stood in brackets after the title ("studiejob", "vikar", "deltid") and
+    `town` the town named with the employer; both are kept out of the title but not dropped.
+    """
+
+    title: str
+    employer: str | None = None
+    period: Period | None = None
+    description: str = ""
+    occupation: ConceptMatch | None = None
+    town: str | None = None
+    remark: str | None = None
+
+
+@dataclass(frozen=True)
+class Education:
+    """An education or course, with the institution and the year it ended when given."""
+
+    title: str
+    institution: str | None = None
+    year: str | None = None
+    period: Period | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LanguageSkill:
+    """A spoken language (ISO 639 code, the word used) and level: native, fluent, good,
+    conversational, basic, a CEFR level (B1) or a Danish test (PD3), or None."""
+
+    code: str
+    name: str
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A driving licence category ("licence:C") or a certificate ("forklift", "adr")."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the person lives: a known Danish postcode and its town."""
+
+    postcode: str
+    town: str | None = None
+
+
+@dataclass
+class ParsedCV:
+    """Everything `parse_cv` read from a CV; each item has a confidence and a span.
+
+    `summary` is the person's own words that no job, education or skill list took: the text
+    before the first heading, a profile paragraph, personal competences, interests... (the
+    whole text when the CV has no headings at all). `skill_lines` are the items of its skill,
+    language and licence lists as written. Together with the jobs and education they hold
+    every word of the CV except headings and dates.
+    """
+
+    text: str
+    language: str | None = None
+    summary: str = ""
+    skill_lines: list[str] = field(default_factory=list)
+    jobs: list[Found[Job]] = field(default_factory=list)
+    education: list[Found[Education]] = field(default_factory=list)
+    skills: list[ConceptMatch] = field(default_factory=list)
+    languages: list[Found[LanguageSkill]] = field(default_factory=list)
+    certificates: list[Found[Certificate]] = field(default_factory=list)
+    place: Found[Place] | None = None
+    wishes: list[Found[str]] = field(default_factory=list)
+    wished_occupations: list[ConceptMatch] = field(default_factory=list)
+    hours: Found[str] | None = None
+    commute_km: Found[float] | None = None
+
+    def to_confirm(
+        self, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    ) -> list[tuple[str, Found[Any] | ConceptMatch]]:
+        """(field name, item) for every item too uncertain to use without the person's yes."""
+        out: list[tuple[str, Found[Any] | ConceptMatch]] = []
+        for name, items in self._fields():
+            out += [(name, it) for it in items if it.confidence < min_confidence]
+        return out
+
+    def _fields(self) -> Iterator[tuple[str, Sequence[Found[Any] | ConceptMatch]]]:
+        yield "jobs", self.jobs
+        yield "education", self.education
+        yield "skills", self.skills
+        yield "languages", self.languages
+        yield "certificates", self.certificates
+        yield "place", [self.place] if self.place else []
+        yield "wishes", self.wishes
+        yield "wished_occupations", self.wished_occupations
+        yield "hours", [self.hours] if self.hours else []
+        yield "commute_km", [self.commute_km] if self.commute_km else []
+
+    def to_profile(
+        self, profile_id: str, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    ) -> Profile:
+        """The ranker's `Profile` from the items at or above `min_confidence`.
+
+        Work titles are ordered most recent first, undated jobs after dated ones in the order
+        written (the ranker takes the first two as the wish of a person who states none);
+        skills are ESCO URIs, then certificate and language labels and the skill-list items
+        as written, which the ranker's phrase matcher reads like any listed skill and the
+        embedding and BM25 read as words.
+        """
+
+        def ok(item: Found[Any] | ConceptMatch | None) -> bool:
+            return item is not None and item.confidence >= min_confidence
+
+        jobs = sorted((j for j in self.jobs if ok(j)), key=_recency, reverse=True)
+        skills = list(dict.fromkeys(s.uri for s in self.skills if ok(s) and s.uri))
+        skills += [c.value.label for c in self.certificates if ok(c)]
+        skills += [lang.value.name for lang in self.languages if ok(lang)]
+        named = {s.lower() for s in skills}
+        skills += [s for s in self.skill_lines if s.lower() not in named]
+        wished_uris = [o.uri for o in self.wished_occupations if ok(o) and o.uri]
+        return Profile(
+            id=profile_id,
+            summary=self.summary,
+            work=[_work_line(j.value) for j in jobs],
+            work_titles=list(dict.fromkeys(j.value.title for j in jobs if j.value.title)),
+            education=[_education_line(e.value) for e in self.education if ok(e)],
+            skills=list(dict.fromkeys(skills)),
+            wished_titles=[w.value for w in self.wishes if ok(w)],
+            wished_occupation_uris=list(dict.fromkeys(wished_uris)),
+            postcode=self.place.value.postcode if self.place and ok(self.place) else None,
+            commute_km=self.commute_km.value if self.commute_km and ok(self.commute_km) else None,
+            hours=self.hours.value if self.hours and ok(self.hours) else None,
+        )
+
+
+def _recency(job: Found[Job]) -> str:
+    p = job.value.period
+    if p is None:
+        return "0"
+    return "9999" if p.current else (p.end or p.start or "0")
+
+
+def _as_sentences(lines: Iterable[str]) -> str:
+    """Description lines (often bullets without a full stop) as one text of sentences."""
+    return " ".join(t if re.search(r"[.!?]$", t) else f"{t}." for t in lines if t)
+
+
+def _work_line(job: Job) -> str:
+    title = f"{job.title} ({job.remark})" if job.remark else job.title
+    return ". ".join(x for x in (title, job.employer, job.town, job.description) if x)
+
+
+def _education_line(edu: Education) -> str:
+    line = ", ".join(x for x in (edu.title, edu.institution, edu.year) if x)
+    return f"{line}. {edu.description}" if edu.description else line
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The compiled contents of `cv_patterns.json`."""
+
+    headings: dict[str, str]
+    columns: dict[str, str]
+    date_range: re.Pattern[str]
+    since: re.Pattern[str]
+    open_range: re.Pattern[str]
+    lone_year: re.Pattern[str]
+    one_date: re.Pattern[str]
+    months: dict[str, int]
+    present: re.Pattern[str]
+    bullet: re.Pattern[str]
+    employer_cues: re.Pattern[str]
+    institution_cues: re.Pattern[str]
+    education: re.Pattern[str]
+    employer_marker: re.Pattern[str]
+    title_marker: re.Pattern[str]
+    languages: dict[str, str]
+    language_names: re.Pattern[str]
+    levels: dict[str, str]
+    level_words: re.Pattern[str]
+    speaking: re.Pattern[str]
+    certificates: list[tuple[str, str, str, re.Pattern[str]]]
+    driving: re.Pattern[str]
+    categories: re.Pattern[str]
+    vehicles: dict[str, str]
+    vehicle_words: re.Pattern[str]
+    hours: dict[str, str]
+    hour_words: re.Pattern[str]
+    wish_context: re.Pattern[str]
+    commute: re.Pattern[str]
+    wish_labels: re.Pattern[str]
+    wish_en: re.Pattern[str]
+    address: re.Pattern[str]
+    town_context: re.Pattern[str]
+    sentence_words: frozenset[str]
+    max_title_words: int
+    abbreviation_end: re.Pattern[str]
+    contact_line: re.Pattern[str]
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first (so "jan" does not cut "januar")."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _heading_key(line: str) -> str:
+    """A line as compared with heading words: no bullet, numbering, colon or case."""
+    s = re.sub(r"^[\s#*•·▪\-–—=_>\d.)]*", "", line)
+    return re.sub(r"[\s:*_=\-–—.]+$", "", s).strip().lower()
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    with open(PATTERNS_FILE, encoding="utf-8") as fh:
+        d = json.load(fh)
+    flags = re.IGNORECASE
+    months = {w: int(n) for n, ws in d["months"].items() for w in ws}
+    month = rf"(?:{_alternation(months)})\.?"
+    present_alt = _alternation(d["present"])
+    year = r"(?:19[5-9]\d|20\d\d)"
+    one = rf"(?:{month}\s*{year}|(?:0?[1-9]|1[0-2])\s*[./-]\s*{year}|{year})"
+    one_date = rf"(?<![\w/.])(?:{one})(?![\d])"
+    sep = rf"(?:\s*[–—\-−]+\s*|\s+(?:{_alternation(d['range_words'])})\s+|\s*→\s*)"
+    from_words = _alternation(d["from_words"])
+    date_range = (
+        rf"(?:\b(?:{from_words})\s+)?({one_date}){sep}"
+        rf"({one_date}|(?<!\w)(?:{present_alt})(?![\w]))"
+    )
+    since = rf"\b(?:{_alternation(d['since_words'] + d['from_words'])})\s+({one_date})"
+    open_range = rf"({one_date})\s*[–—\-−]+\s*(?=$|\t|\|)"
+    languages = {w: code for code, ws in d["languages"].items() for w in ws}
+    levels = {w: lvl for lvl, ws in d["language_levels"].items() for w in ws}
+    certs = [
+        (c["code"], c["label_da"], c["label_en"], re.compile(c["re"], flags))
+        for c in d["certificates"]
+    ]
+    vehicles = {k.lower(): v for k, v in d["driving_vehicles"].items()}
+    hours = {w: k for k, ws in d["hours"].items() for w in ws}
+
+    def markers(key: str) -> str:
+        return _alternation(w for ws in d[key].values() for w in ws)
+
+    return _Patterns(
+        headings={k: sec for sec, ks in d["sections"].items() for k in ks},
+        columns={k: col for col, ks in d["table_columns"].items() for k in ks},
+        date_range=re.compile(date_range, flags),
+        since=re.compile(since, flags),
+        open_range=re.compile(open_range, flags | re.MULTILINE),
+        lone_year=re.compile(rf"(?<![\w/.\-]){year}(?![\w/\-])"),
+        one_date=re.compile(rf"(?:({month})\s*|(0?[1-9]|1[0-2])\s*[./-]\s*)?({year})", flags),
+        months=months,
+        present=re.compile(rf"^(?:{present_alt})$", flags),
+        bullet=re.compile(d["bullet_re"]),
+        employer_cues=re.compile(d["employer_cues_re"], flags),
+        institution_cues=re.compile(d["institution_cues_re"], flags),
+        education=re.compile(d["education_re"], flags),
+        employer_marker=re.compile(rf"\s(?:{markers('employer_markers')})\s", flags),
+        # "som lagermedarbejder hos", "as a cook at": the title runs to a preposition.
+        title_marker=re.compile(
+            rf"\b(?:{markers('title_markers')})\s+([\w\- ]+?)"
+            r"(?=\s+(?:hos|ved|i|på|at|for|in|with|from|fra|til|siden|since)\s|[,.;()]|$)",
+            flags,
+        ),
+        languages=languages,
+        language_names=re.compile(rf"\b({_alternation(languages)})\b", flags),
+        levels=levels,
+        level_words=re.compile(rf"\b(?:{_alternation(levels)})\b|{d['language_level_re']}", flags),
+        speaking=re.compile(d["language_speaking_re"], flags),
+        certificates=certs,
+        driving=re.compile(d["driving_licence_re"], flags),
+        categories=re.compile(rf"(?<!\w)({_alternation(d['driving_categories'])})(?!\w)"),
+        vehicles=vehicles,
+        vehicle_words=re.compile(rf"\b({_alternation(vehicles)})\b", flags),
+        hours=hours,
+        hour_words=re.compile(rf"\b({_alternation(hours)})\b", flags),
+        wish_context=re.compile(d["wish_context_re"], flags),
+        commute=re.compile(d["commute_re"], flags),
+        wish_labels=re.compile(
+            rf"^\W*(?:{_alternation(d['wish_labels'])})\s*[:\-–]\s*(.+)$", flags
+        ),
+        wish_en=re.compile(d["wish_en_re"], flags),
+        address=re.compile(d["address_re"], flags),
+        town_context=re.compile(d["town_context_re"], flags),
+        sentence_words=frozenset(d["sentence_words"]),
+        max_title_words=int(d["max_title_words"]),
+        abbreviation_end=re.compile(d["abbreviation_end_re"], flags),
+        contact_line=re.compile(d["contact_line_re"], flags),
+    )
+
+
+# --------------------------------------------------------------------------- lines
+
+
+@dataclass
+class _Line:
+    """A logical line of the CV: its span in the text, its section and its kind."""
+
+    start: int
+    end: int
+    text: str
+    section: str = ""
+    bullet: bool = False
+    used: bool = False  # taken as an entry's header (or a table's column row)
+    heading: bool = False  # a heading line (its text is left empty)
+    placed: bool = False  # its words went into a job, an education or a skill list
+
+    @property
+    def span(self) -> Span:
+        return (self.start, self.end)
+
+    @property
+    def n_words(self) -> int:
+        return len(self.text.split())
+
+
+def _section_of(key: str, pats: _Patterns) -> str | None:
+    """The section a heading names, also a joined one ("Interesser/Fritid", "Kurser og
+    certifikater": every part a heading; the first part decides)."""
+    if key in pats.headings:
+        return pats.headings[key]
+    parts = [p.strip() for p in re.split(r"\s*[/&+,]\s*|\s+(?:og|and)\s+", key)]
+    if len(parts) > 1 and all(p in pats.headings for p in parts):
+        return pats.headings[parts[0]]
+    return None
+
+
+def _heading(text: str, pats: _Patterns) -> tuple[str | None, int]:
+    """(section, offset of the content after an inline "Heading:"), or (None, 0)."""
+    if (section := _section_of(_heading_key(text), pats)) is not None:
+        return section, len(text)
+    m = re.match(r"^\W*([^:\t]{2,40}?)\s*:\s*(\S.*)$", text)
+    if m and (section := _section_of(m.group(1).strip().lower(), pats)) is not None:
+        return section, m.start(2)
+    return None, 0
+
+
+def _split_lines(text: str, pats: _Patterns) -> list[_Line]:
+    """Logical lines with sections; headings themselves are dropped."""
+    lines: list[_Line] = []
+    section = ""
+    pos = 0
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        stripped = raw.strip()
+        if not stripped or re.fullmatch(r"[\W_]+", stripped):
+            lines.append(_Line(start, start, "", section))  # a blank line ends a block
+            continue
+        s = start + (len(raw) - len(raw.lstrip()))
+        e = start + len(raw.rstrip())
+        sec, offset = _heading(stripped, pats)
+        if sec is not None and offset >= len(stripped):
+            section = sec
+            lines.append(_Line(s, s, "", section, heading=True))
+            continue
+        line_section = sec or section
+        s += offset
+        body = text[s:e]
+        bullet = pats.bullet.match(body)
+        if bullet and not pats.date_range.match(body):
+            s += bullet.end()
+        lines.append(_Line(s, e, text[s:e], line_section, bullet=bool(bullet)))
+    return _join_wrapped(lines, text)
+
+
+def _join_wrapped(lines: list[_Line], text: str) -> list[_Line]:
+    """Join a line broken mid-sentence with its continuation (Word and PDF copies do this)."""
+    out: list[_Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.text
+            and ln.text
+            and not ln.bullet
+            and "\t" not in prev.text + ln.text
+            and prev.section == ln.section
+            and prev.n_words >= 6
+            and not re.search(r"[.:;!?)]$", prev.text)
+            and re.match(r"[a-zæøå(]", ln.text)
+        ):
+            prev.end = ln.end
+            prev.text = text[prev.start : prev.end].replace("\n", " ").replace("\r", " ")
+            continue
+        out.append(ln)
+    return out
+
+
+def _sentences(line: _Line) -> Iterator[tuple[int, int]]:
+    """Sentence spans within a line (absolute offsets)."""
+    for m in re.finditer(r"[^.!?]+(?:[.!?](?!\d)|$)", line.text):
+        seg = m.group(0)
+        lead = len(seg) - len(seg.lstrip())
+        if seg.strip():
+            yield line.start + m.start() + lead, line.start + m.start() + len(seg.rstrip())
+
+
+def _list_items(line: _Line) -> Iterator[tuple[int, int]]:
+    """Items of a list line split on , ; | • and tabs (spans are absolute)."""
+    for m in re.finditer(r"[^,;|•\t·]+", line.text):
+        seg = m.group(0)
+        if seg.strip(" .-–"):
+            lead = len(seg) - len(seg.lstrip(" .-–"))
+            yield line.start + m.start() + lead, line.start + m.start() + len(seg.rstrip(" .-–"))
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def _date_value(s: str, pats: _Patterns) -> str | None:
+    m = pats.one_date.search(s)
+    if not m:
+        return None
+    month: int | None = None
+    if m.group(1):
+        month = pats.months.get(m.group(1).lower().rstrip("."))
+    elif m.group(2):
+        month = int(m.group(2))
+    return f"{m.group(3)}-{month:02d}" if month else m.group(3)
+
+
+@dataclass(frozen=True)
+class _PeriodHit:
+    period: Period
+    start: int
+    end: int
+    strong: bool  # a range or "siden": a lone year is weak
+
+
+def _find_periods(s: str, pats: _Patterns, *, lone_years: bool = False) -> list[_PeriodHit]:
+    """Periods in a string, left to right, without overlaps (offsets relative to `s`)."""
+    hits: list[_PeriodHit] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    for m in pats.date_range.finditer(s):
+        end_text = m.group(2)
+        current = bool(pats.present.match(end_text.strip()))
+        end = None if current else _date_value(end_text, pats)
+        hits.append(
+            _PeriodHit(Period(_date_value(m.group(1), pats), end, current), *m.span(), True)
+        )
+        taken.append(m.span())
+    for m in pats.since.finditer(s):
+        if free(*m.span()):
+            hits.append(
+                _PeriodHit(Period(_date_value(m.group(1), pats), None, True), *m.span(), True)
+            )
+            taken.append(m.span())
+    for m in pats.open_range.finditer(s):
+        if free(*m.span()):
+            hits.append(
+                _PeriodHit(Period(_date_value(m.group(1), pats), None, True), *m.span(), True)
+            )
+            taken.append(m.span())
+    if lone_years:
+        for m in pats.lone_year.finditer(s):
+            if free(*m.span()):
+                y = m.group(0)
+                hits.append(_PeriodHit(Period(y, y), *m.span(), False))
+                taken.append(m.span())
+    this_year = date.today().year
+    return sorted(
+        (h for h in hits if int((h.period.start or h.period.end or "0")[:4]) <= this_year + 1),
+        key=lambda h: h.start,
+    )
+
+
+def _without(s: str, a: int, b: int) -> str:
+    """`s` with [a, b) cut out and the separators left around the cut tidied."""
+    left = re.sub(r"[\s(\[,:|–—\-]+$", "", s[:a])
+    right = re.sub(r"^[\s)\],:|–—\-.]+", "", s[b:])
+    if left and right:
+        return f"{left}, {right}" if not left.endswith(",") else f"{left} {right}"
+    return left or right
+
+
+# --------------------------------------------------------------------------- entries
+
+
+@dataclass
+class _Entry:
+    """A job or education entry: its period, header texts (with spans) and description."""
+
+    period: _PeriodHit | None
+    span: Span
+    header: list[tuple[str, Span]]
+    description: list[str]
+    columns: dict[str, str] = field(default_factory=dict)
+    lines: list[_Line] = field(default_factory=list)  # header and description lines
+
+    def place(self) -> None:
+        """Mark the entry's lines as taken into the profile (their words are in it)."""
+        for ln in self.lines:
+            ln.placed = True
+
+
+def _table_columns(line: _Line, pats: _Patterns) -> list[str] | None:
+    """Column names when a tab-separated line is a table's header row."""
+    cells = [c.strip().lower() for c in line.text.split("\t")]
+    cols = [pats.columns.get(c.rstrip(":"), "") for c in cells]
+    return cols if sum(bool(c) for c in cols) >= 2 else None
+
+
+def _is_header_line(line: _Line, pats: _Patterns) -> bool:
+    """A short line that can name a title, employer or degree (not a description)."""
+    return (
+        bool(line.text)
+        and not line.used
+        and (not line.bullet or line.n_words <= 6)
+        and line.n_words <= 12
+        and (not line.text.endswith(".") or bool(pats.abbreviation_end.search(line.text)))
+        and not _find_periods(line.text, pats)
+    )
+
+
+def _entries(lines: list[_Line], pats: _Patterns, *, lone_years: bool) -> list[_Entry]:
+    """Entries of one section's lines: each line with a period, plus nearby header lines."""
+    entries: list[_Entry] = []
+    columns: list[str] | None = None
+    for i, ln in enumerate(lines):
+        if not ln.text or ln.used:
+            continue
+        if "\t" in ln.text and (cols := _table_columns(ln, pats)):
+            columns, ln.used, ln.placed = cols, True, True
+            continue
+        hits = _find_periods(ln.text, pats, lone_years=lone_years)
+        if not hits or ln.n_words > 20:
+            continue
+        hit = hits[0]
+        ln.used = True
+        entry = _Entry(
+            _PeriodHit(hit.period, ln.start + hit.start, ln.start + hit.end, hit.strong),
+            ln.span,
+            [],
+            [],
+            lines=[ln],
+        )
+        if "\t" in ln.text:
+            _table_entry(entry, ln, hit, columns)
+        else:
+            rest = _without(ln.text, hit.start, hit.end).strip()
+            if rest:
+                entry.header.append((rest, ln.span))
+            _attach_neighbours(entry, lines, i, pats)
+        entries.append(entry)
+    return entries
+
+
+def _describe(entries: list[_Entry], lines: list[_Line]) -> list[_Entry]:
+    """The entries in text order, each given the unused lines after it up to the next one."""
+    ordered = sorted(entries, key=lambda e: e.span[0])
+    for k, entry in enumerate(ordered):
+        stop = ordered[k + 1].span[0] if k + 1 < len(ordered) else 1 << 62
+        described = [
+            ln for ln in lines if ln.text and not ln.used and entry.span[1] <= ln.start < stop
+        ]
+        entry.description = [ln.text for ln in described]
+        entry.lines += described
+    return ordered
+
+
+def _table_entry(entry: _Entry, ln: _Line, hit: _PeriodHit, columns: list[str] | None) -> None:
+    pos = ln.start
+    for j, cell in enumerate(ln.text.split("\t")):
+        c0 = pos + len(cell) - len(cell.lstrip())
+        span = (c0, c0 + len(cell.strip()))
+        pos += len(cell) + 1
+        if not cell.strip() or (entry.period and span[0] <= entry.period.start < span[1] + 1):
+            continue
+        name = columns[j] if columns and j < len(columns) else ""
+        if name:
+            entry.columns[name] = cell.strip()
+        entry.header.append((cell.strip(), span))
+
+
+def _attach_neighbours(entry: _Entry, lines: list[_Line], i: int, pats: _Patterns) -> None:
+    """Header lines next to a period line: after it when the line itself names nothing or it
+    opens a block, else before it (a "Title / Employer / 2019–2022" layout)."""
+    after = [j for j in range(i + 1, min(i + 3, len(lines)))]
+    before = [j for j in range(i - 1, max(i - 3, -1), -1)]
+    has_own = bool(entry.header)
+    prev_open = i == 0 or not lines[i - 1].text or lines[i - 1].used
+    order = after if (prev_open or has_own) else before
+    for j in order:
+        ln = lines[j]
+        if not _is_header_line(ln, pats):
+            break
+        if has_own and order is after:
+            break  # the period line named its job; what follows describes it
+        ln.used = True
+        entry.header.append((ln.text, ln.span))
+        entry.lines.append(ln)
+        lo, hi = min(entry.span[0], ln.start), max(entry.span[1], ln.end)
+        entry.span = (lo, hi)
+        if len(entry.header) >= 2:
+            break
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A job header taken apart: title, employer and town, and how it was told apart."""
+
+    title: str
+    employer: str | None
+    town: str | None
+    marked: bool  # "X hos Y", "X at Y": the wording itself says which is which
+
+
+def _split_title_employer(text: str, pats: _Patterns, vocab: SkillVocabulary) -> _Header:
+    """Title, employer and town of a header like "Lagermedarbejder hos Coop", "Coop — Kok" or
+    "Sygehjælper – Hjemmeplejen, Odense Kommune" (the employer keeps all its parts)."""
+    m = pats.employer_marker.search(f" {text} ")
+    if m and m.start() > 0:
+        employer, town = _split_town(text[m.end() - 1 :])
+        return _Header(text[: m.start()].strip(" ,"), employer or None, town, True)
+    parts = [p.strip() for p in re.split(r"\s+[|–—\-/]\s+|,\s+|\t|\s{3,}", text) if p.strip()]
+    towns = [p for p in parts if _is_town(p)]
+    parts = [p for p in parts if not _is_town(p)]
+    town = ", ".join(towns) or None
+    if not parts:
+        return _Header(text.strip(), None, None, False)
+    if len(parts) == 1:
+        return _Header(parts[0], None, town, False)
+    k = _pick_title(parts, pats, vocab)
+    employer = ", ".join(p for j, p in enumerate(parts) if j != k)
+    return _Header(parts[k], employer, town, False)
+
+
+def _pick_title(parts: list[str], pats: _Patterns, vocab: SkillVocabulary) -> int:
+    """Which part of a header is the job title: the only one naming an occupation and no
+    employer, else the one of the first two that does not look like an employer."""
+
+    def employerish(s: str) -> bool:
+        return bool(pats.employer_cues.search(s))
+
+    def titleish(s: str) -> bool:
+        return vocab.occupation_of_title(_clean_title(s)[0]) is not None
+
+    named = [k for k, p in enumerate(parts) if titleish(p) and not employerish(p)]
+    if len(named) == 1:
+        return named[0]
+    a, b = parts[:2]
+    if employerish(a) and not employerish(b):
+        return 1
+    if employerish(b) and not employerish(a):
+        return 0
+    return 1 if titleish(b) and not titleish(a) else 0
+
+
+def _clean_title(title: str) -> tuple[str, str | None]:
+    """(title, remark): a bracketed remark ("(studiejob)", "(vikar)") is taken out."""
+    remarks = [r.strip() for r in re.findall(r"\(([^()]*)\)", title) if r.strip()]
+    title = re.sub(r"\s*\([^()]*\)\s*", " ", title)
+    title = re.sub(r"\s+", " ", title).strip(" .,:;-–—")
+    return title, ", ".join(remarks) or None
+
+
+def _is_title(title: str, pats: _Patterns) -> bool:
+    """A job title is a few words, not a sentence ("Jeg har arbejdet med ...")."""
+    words = title.split()
+    return (
+        0 < len(words) <= pats.max_title_words
+        and not any(w.lower().strip(",.") in pats.sentence_words for w in words)
+        and not re.search(r"[^\W\d_]{4,}[.!?]\s|[:;]\s", title)  # "Jr. Cook" may stay
+    )
+
+
+def _job_from_entry(entry: _Entry, pats: _Patterns, vocab: SkillVocabulary) -> Job | None:
+    cols = entry.columns
+    town: str | None = None
+    if "title" in cols:
+        title, employer = cols["title"], cols.get("employer")
+    elif len(entry.header) >= 2 and _one_part_title(entry, pats, vocab):
+        # Title and employer on lines of their own ("Anlægsgartner" / "Kommune, Park og Vej").
+        pair = [entry.header[0][0], entry.header[1][0]]
+        k = _pick_title(pair, pats, vocab)
+        title, employer = pair[k], pair[1 - k]
+    elif entry.header:
+        header = _split_title_employer(entry.header[0][0], pats, vocab)
+        title, employer, town = header.title, header.employer, header.town
+    else:
+        return None
+    if employer:
+        employer, named_town = _split_town(employer)
+        town = town or named_town
+    title, remark = _clean_title(title)
+    if not _is_title(title, pats):
+        return None
+    return Job(
+        title=title,
+        employer=employer or None,
+        period=entry.period.period if entry.period else None,
+        description=_as_sentences(entry.description),
+        town=town,
+        remark=remark,
+    )
+
+
+def _one_part_title(entry: _Entry, pats: _Patterns, vocab: SkillVocabulary) -> bool:
+    """Whether a two-line header is a title line and an employer line, rather than a
+    "Title, Employer" line followed by something else."""
+    first, second = entry.header[0][0], entry.header[1][0]
+    if "," not in first:
+        return True
+    return "," not in second and vocab.is_occupation_title(_clean_title(second)[0])
+
+
+def _jobs_in_sentence(text: str, offset: int, pats: _Patterns) -> Iterator[tuple[Job, Span]]:
+    """Jobs stated in running text: a period with "som X"/"as X" and "hos Y"/"at Y"."""
+    for hit in _find_periods(text, pats):
+        clause_start = max(text.rfind(",", 0, hit.start), text.rfind(" og ", 0, hit.start), -1)
+        clause_end_m = re.search(
+            r",\s+(?:og|and|men|but)\s|\s(?:og|and) (?:siden|since|fra|from)\s|[.;]",
+            text[hit.end :],
+        )
+        clause_end = hit.end + clause_end_m.start() if clause_end_m else len(text)
+        lead = re.match(r"\s*(?:(?:og|and|men|but)\s+)?", text[clause_start + 1 :])
+        clause_start += lead.end() if lead else 0
+        clause = text[clause_start + 1 : clause_end]
+        m = pats.title_marker.search(clause)
+        if not m:
+            continue
+        title = m.group(1).strip()
+        employer = town = None
+        e = re.search(
+            r"\b(?:hos|ved|at|for)\s+((?:[A-ZÆØÅ0-9][\w&.\-/]*)(?:\s+(?:[A-ZÆØÅ0-9][\w&.\-/]*|A/S|ApS|og|&|of))*)",
+            clause,
+        )
+        if e:
+            employer, town = _split_town(e.group(1).strip())
+        yield (
+            Job(title=title, employer=employer, period=hit.period, town=town),
+            (offset + clause_start + 1, offset + clause_end),
+        )
+
+
+# --------------------------------------------------------------------------- places
+
+
+@lru_cache(maxsize=1)
+def _towns() -> dict[str, str]:
+    """Lower-cased Danish town names → their lowest postcode.
+
+    Read from the postcode package's locality names: `geo.Postcodes` keeps only coordinates.
+    A town with districts ("Aarhus C", "Aarhus N") is also known by its bare name.
+    """
+    try:
+        ref = resources.files("countrystatecity_postal_codes").joinpath(
+            "data/by-country/DK/postcodes.json"
+        )
+        rows = json.loads(ref.read_text(encoding="utf-8"))
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
+        return {}
+    towns: dict[str, str] = {}
+    for r in sorted(rows, key=lambda r: str(r.get("code"))):
+        name = str(r.get("localityName") or "").strip().lower()
+        if not name:
+            continue
+        towns.setdefault(name, str(r["code"]))
+        bare = re.sub(r"\s+(?:[a-zæøå]{1,2}|øst|vest|nord|syd)$", "", name)
+        towns.setdefault(bare, str(r["code"]))
+    return towns
+
+
+def _is_town(s: str) -> bool:
+    return s.strip().lower() in _towns()
+
+
+def _split_town(employer: str) -> tuple[str, str | None]:
+    """(employer, town) of "Coop, Aarhus" or "Coop i Aarhus"; the town is None when none."""
+    m = re.match(
+        r"^(.*?)(?:,\s*|\s+i\s+|\s+in\s+)([A-ZÆØÅ][\wæøå]+(?:\s[A-ZÆØÅ]{1,2})?)\s*$", employer
+    )
+    if m and _is_town(m.group(2)):
+        return m.group(1).strip(), m.group(2)
+    return employer.strip(" ,."), None
+
+
+def _find_place(lines: list[_Line], postcodes: Postcodes) -> Found[Place] | None:
+    """The home postcode: "8000 Aarhus C" on the address line first, else a town by name."""
+    pats = _patterns()
+    towns = _towns()
+    best: Found[Place] | None = None
+    for rank, ln in enumerate(ln for ln in lines if ln.text):
+        for m in re.finditer(
+            r"(?<![\d+\-/.])(?:DK-?\s?)?(\d{4})\s+([A-ZÆØÅ][\wæøå]*(?:[ -][A-ZÆØÅ][\wæøå]*)?)",
+            ln.text,
+        ):
+            code, town = m.group(1), m.group(2)
+            if postcodes.lookup(code) is None:
+                continue
+            town_known = (
+                towns.get(town.lower()) is not None
+                or towns.get(town.split()[0].lower()) is not None
+            )
+            if not town_known:
+                continue
+            conf = (
+                0.95
+                if (pats.address.search(ln.text) or ln.section == "personal" or rank < 6)
+                else 0.8
+            )
+            span = (ln.start + m.start(), ln.start + m.end())
+            if best is None or conf > best.confidence:
+                best = Found(Place(code, town), conf, span)
+    if best is not None:
+        return best
+    for ln in lines:
+        for m in re.finditer(r"\b([A-ZÆØÅ][\wæøå]+(?:\s[A-ZÆØÅ]{1,2}\b)?)", ln.text):
+            code = towns.get(m.group(1).lower())
+            if code is None or postcodes.lookup(code) is None:
+                continue
+            if pats.town_context.search(ln.text[: m.start()]):
+                span = (ln.start + m.start(), ln.start + m.end())
+                return Found(Place(code, m.group(1)), 0.7, span)
+    return None
+
+
+# --------------------------------------------------------------------------- small items
+
+
+def _find_languages(lines: list[_Line], pats: _Patterns) -> list[Found[LanguageSkill]]:
+    out: dict[str, Found[LanguageSkill]] = {}
+    for ln in lines:
+        if not ln.text:
+            continue
+        in_section = ln.section == "languages"
+        names = list(pats.language_names.finditer(ln.text))
+        for k, m in enumerate(names):
+            # The level is read between this name and the next (or the clause end).
+            lo = names[k - 1].end() if k else 0
+            hi = names[k + 1].start() if k + 1 < len(names) else len(ln.text)
+            after = re.split(r"[,;.\n]|\s(?:og|and)\s", ln.text[m.end() : hi])[0]
+            before = re.split(r"[,;:.(]", ln.text[lo : m.start()])[-1]
+            level_m = pats.level_words.search(after) or (
+                pats.level_words.search(before) if len(before.split()) <= 3 else None
+            )
+            speaking = pats.speaking.search(ln.text)
+            if not (in_section or level_m or speaking):
+                continue
+            # "dansk kørekort", "Danish Crown": the word is an adjective, not a language.
+            if (
+                not in_section
+                and not level_m
+                and re.match(r"\s+[a-zæøå]{4,}", ln.text[m.end() :])
+                and not speaking
+            ):
+                continue
+            level = None
+            if level_m:
+                word = level_m.group(0).lower()
+                level = pats.levels.get(word, word.upper().replace(" ", ""))
+            code = pats.languages[m.group(1).lower()]
+            conf = 0.9 if in_section or level_m else 0.65
+            end = m.end()
+            if level_m is not None and level_m.string == after:
+                end += level_m.end()
+            span = (ln.start + m.start(), ln.start + end)
+            item = Found(LanguageSkill(code, m.group(1), level), conf, span)
+            if code not in out or (out[code].value.level is None and level):
+                out[code] = item
+    return list(out.values())
+
+
+def _find_certificates(
+    lines: list[_Line], pats: _Patterns, lang: str | None
+) -> list[Found[Certificate]]:
+    out: dict[str, Found[Certificate]] = {}
+
+    word = "Driving licence" if lang == "en" else "Kørekort"
+
+    def add(code: str, label: str, conf: float, span: Span) -> None:
+        if code not in out:
+            out[code] = Found(Certificate(code, label), conf, span)
+
+    for ln in lines:
+        if not ln.text:
+            continue
+        for code, label_da, label_en, rx in pats.certificates:
+            if m := rx.search(ln.text):
+                label = label_en if lang == "en" else label_da
+                add(code, label, 0.9, (ln.start + m.start(), ln.start + m.end()))
+        if ln.section == "licences" and re.fullmatch(r"(?:[A-Z1/]{1,3}|og|and|[,+&\s])+", ln.text):
+            # A bare "B og BE" under a "Kørekort" heading.
+            for m in pats.categories.finditer(ln.text):
+                code = m.group(1).replace("/", "")
+                add(
+                    f"licence:{code}",
+                    f"{word} {code}",
+                    0.9,
+                    (ln.start + m.start(), ln.start + m.end()),
+                )
+            continue
+        drivings = list(pats.driving.finditer(ln.text))
+        if not drivings and ln.section == "licences" and pats.categories.match(ln.text):
+            # "B, BE og traktor (T)" under a "Kørekort" heading: the heading names the licence.
+            for c in _licence_categories(ln.text, pats):
+                add(f"licence:{c}", f"{word} {c}", 0.9, ln.span)
+        for m in drivings:
+            window_end = min(len(ln.text), m.end() + 40)
+            window = ln.text[m.start() : window_end]
+            window = re.split(r"[.;]|\s(?:og|and)\s(?!\w{1,2}\b)", window)[0]
+            cats = _licence_categories(window, pats)
+            if not cats and ln.section == "licences":
+                cats = _licence_categories(ln.text, pats, vehicles=False)
+            span = (ln.start + m.start(), ln.start + m.start() + len(window.rstrip()))
+            for c in cats or [""]:
+                add(
+                    f"licence:{c}" if c else "licence",
+                    f"{word} {c}".strip(),
+                    0.9 if c else 0.75,
+                    span,
+                )
+    return list(out.values())
+
+
+def _licence_categories(s: str, pats: _Patterns, *, vehicles: bool = True) -> list[str]:
+    """Driving licence categories named in `s` ("C/CE", "B og BE", "lastbil" → C), once each."""
+    cats = [c.upper().replace("/", "") for c in pats.categories.findall(s)]
+    if vehicles:
+        cats += [pats.vehicles[v.lower()] for v in pats.vehicle_words.findall(s)]
+    return list(dict.fromkeys(cats))
+
+
+def _find_hours(lines: list[_Line], pats: _Patterns) -> Found[str] | None:
+    found: Found[str] | None = None
+    for ln in lines:
+        for m in pats.hour_words.finditer(ln.text):
+            wish = bool(pats.wish_context.search(ln.text)) or ln.section in ("wishes", "profile")
+            item = Found(
+                pats.hours[m.group(1).lower()],
+                0.85 if wish else 0.4,
+                (ln.start + m.start(), ln.start + m.end()),
+            )
+            if found is None or item.confidence > found.confidence:
+                found = item
+    return found
+
+
+def _find_commute(lines: list[_Line], pats: _Patterns) -> Found[float] | None:
+    for ln in lines:
+        if m := pats.commute.search(ln.text):
+            return Found(float(m.group(1)), 0.9, (ln.start + m.start(), ln.start + m.end()))
+    return None
+
+
+def _find_wishes(lines: list[_Line], text: str, pats: _Patterns) -> list[Found[str]]:
+    out: dict[str, Found[str]] = {}
+
+    def add(title: str, conf: float, span: Span) -> None:
+        title = re.sub(r"^(?:an?|en|et)\s+", "", title.strip(" .,:;"), flags=re.IGNORECASE)
+        if title and len(title.split()) <= 5 and title.lower() not in out:
+            out[title.lower()] = Found(title, conf, span)
+
+    low = text.lower()
+    for w in stated_wishes(text):
+        at = low.find(w.lower())
+        add(w, 0.85, (at, at + len(w)) if at >= 0 else (0, 0))
+    for ln in lines:
+        if not ln.text:
+            continue
+        m = pats.wish_labels.match(ln.text)
+        english = list(pats.wish_en.finditer(ln.text))
+        sentence = english or stated_wishes(ln.text) or ln.n_words > 12
+        if m or (ln.section == "wishes" and not sentence):
+            body_start = ln.start + (m.start(1) if m else 0)
+            for seg, span in _title_parts(text[body_start : ln.end], body_start):
+                if not pats.hour_words.search(seg) and not re.search(r"\d", seg):
+                    add(seg, 0.8, span)
+        for wm in english:
+            for seg, span in _title_parts(wm.group(1), ln.start + wm.start(1)):
+                add(seg, 0.85, span)
+    return list(out.values())
+
+
+def _title_parts(s: str, offset: int) -> Iterator[tuple[str, Span]]:
+    """Titles of a list such as "lagermedarbejder eller truckfører" or "cleaner, or cook"."""
+    pos = 0
+    for sep in [*re.finditer(r"\s*(?:[,;/]\s*(?:(?:eller|or)\s+)?|\s(?:eller|or)\s+)", s), None]:
+        end = sep.start() if sep else len(s)
+        seg = s[pos:end].strip()
+        if seg:
+            lead = len(s[pos:end]) - len(s[pos:end].lstrip())
+            yield seg, (offset + pos + lead, offset + pos + lead + len(seg))
+        if sep:
+            pos = sep.end()
+
+
+# --------------------------------------------------------------------------- skills
+
+
+def _skill_candidates(lines: list[_Line]) -> list[tuple[str, Span]]:
+    """Phrases to recognise skills in: list items of skill sections, bullets, short sentences."""
+    skip = {"personal", "references", "languages"}
+    out: list[tuple[str, Span]] = []
+    for ln in lines:
+        if not ln.text or ln.section in skip:
+            continue
+        if ln.section in ("skills", "licences") or (
+            "," in ln.text and ln.n_words <= 20 and ln.section == "personal_skills"
+        ):
+            spans = list(_list_items(ln)) if ln.n_words <= 25 else list(_sentences(ln))
+        elif ln.bullet or ln.n_words <= 25:
+            spans = [ln.span]
+        else:
+            spans = list(_sentences(ln))
+        for s, e in spans:
+            phrase = ln.text[s - ln.start : e - ln.start].strip()
+            if phrase and len(phrase.split()) <= 30:
+                out.append((phrase, (s, e)))
+    return out
+
+
+def _skills(
+    candidates: list[tuple[str, Span]],
+    lines: list[_Line],
+    vocab: SkillVocabulary,
+    concepts: ConceptReader | None,
+) -> list[ConceptMatch]:
+    best: dict[str, ConceptMatch] = {}
+
+    def keep(match: ConceptMatch) -> None:
+        old = best.get(match.uri)
+        if old is None or match.confidence > old.confidence:
+            best[match.uri] = match
+
+    skill_spans = {ln.span for ln in lines if ln.section == "skills"}
+    for phrase, span in candidates:
+        for i in vocab.recognise(phrase):
+            in_skills = any(a <= span[0] and span[1] <= b for a, b in skill_spans)
+            keep(
+                ConceptMatch(
+                    kind="skill",
+                    index=i,
+                    uri=vocab.uris[i],
+                    label=vocab.label(i),
+                    confidence=0.9 if in_skills else 0.8,
+                    source="vocabulary",
+                    matched=phrase,
+                    span=span,
+                )
+            )
+    if concepts is not None and candidates:
+        batch = candidates[:MAX_CANDIDATES]
+        for (phrase, span), matches in zip(
+            batch, concepts.skills([p for p, _ in batch]), strict=True
+        ):
+            for cm in matches:
+                keep(replace(cm, span=span, matched=cm.matched or phrase))
+    return sorted(best.values(), key=lambda m: (m.span or (0, 0), -m.confidence))
+
+
+def _occupations(
+    titles: Sequence[str], vocab: SkillVocabulary, concepts: ConceptReader | None
+) -> list[ConceptMatch | None]:
+    """The occupation each title names: the vocabulary's phrase, else the reader's best."""
+    out: list[ConceptMatch | None] = []
+    missing: list[int] = []
+    for k, t in enumerate(titles):
+        o = vocab.occupation_of_title(t)
+        if o is None or o >= len(vocab.esco.occ_uris):
+            out.append(None)
+            missing.append(k)
+            continue
+        exact = vocab.is_occupation_title(t)
+        out.append(
+            ConceptMatch(
+                kind="occupation",
+                index=o,
+                uri=vocab.esco.occ_uris[o],
+                label=vocab.occ_da_label.get(o) or vocab.esco.occ_labels[o],
+                confidence=0.95 if exact else 0.75,
+                source="vocabulary",
+                matched=t,
+            )
+        )
+    if concepts is not None and missing:
+        found = concepts.occupations([titles[k] for k in missing], k=1)
+        for k, matches in zip(missing, found, strict=True):
+            out[k] = matches[0] if matches else None
+    return out
+
+
+# --------------------------------------------------------------------------- education
+
+
+def _education_from_entry(entry: _Entry, pats: _Patterns) -> Education | None:
+    texts = [h for h, _ in entry.header]
+    if "education" in entry.columns:
+        title = entry.columns["education"]
+        inst = entry.columns.get("institution")
+    else:
+        parts = [
+            p.strip() for t in texts for p in re.split(r",\s+|\s+[|–—\-]\s+|\t", t) if p.strip()
+        ]
+        # The institution is a later part naming a school, or any part that names only one.
+        inst_parts = [
+            p
+            for k, p in enumerate(parts)
+            if pats.institution_cues.search(p) and (k > 0 or not pats.education.search(p))
+        ]
+        inst = inst_parts[0] if inst_parts else None
+        rest = [p for p in parts if p != inst and not _is_town(p)]
+        if not rest and inst:
+            rest, inst = [inst], None
+        if not rest:
+            return None
+        title = ", ".join(rest)
+        m = re.match(r"^(.*?)\s+(?:fra|ved|på|from|at)\s+(.+)$", title)
+        if m and inst is None and pats.institution_cues.search(m.group(2)):
+            title, inst = m.group(1), m.group(2)
+    period = entry.period.period if entry.period else None
+    year = (period.end or period.start) if period and not period.current else None
+    return Education(
+        title=title.strip(" .,:"),
+        institution=inst,
+        year=year and year[:4],
+        period=period,
+        description=_as_sentences(entry.description),
+    )
+
+
+def _education_in_sentence(s: str, pats: _Patterns) -> Education | None:
+    """Education stated in running text ("Jeg er uddannet kok fra Hotel- og Restaurantskolen")."""
+    m = re.search(
+        r"\b(?:uddannet|uddannelse som|uddannelse i|svendebrev som|graduated|degree in|a degree"
+        r"|bachelor(?:'s)? (?:degree )?in|master(?:'s)? (?:degree )?in)\s+(?:som\s+|as\s+|in\s+)?"
+        r"([\wæøåÆØÅ.\- ]+?)(?=\s+(?:fra|fra|ved|på|from|at|i|in|og|and)\s|[,.;()]|$)",
+        s,
+        re.IGNORECASE,
+    )
+    if not m:
+        return None
+    inst_m = re.search(
+        r"\b(?:fra|ved|på|from|at)\s+([A-ZÆØÅ][\wæøå\-]*(?:\s+(?:[A-ZÆØÅ][\wæøå\-]*|og|of|for))*)",
+        s[m.end() :],
+    )
+    inst = inst_m.group(1).strip() if inst_m else None
+    if inst and not pats.institution_cues.search(inst) and not pats.employer_cues.search(inst):
+        inst = None if len(inst.split()) > 5 else inst
+    years = [h.period for h in _find_periods(s, pats, lone_years=True)]
+    year = (years[0].end or years[0].start) if years else None
+    return Education(title=m.group(1).strip(), institution=inst, year=year[:4] if year else None)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_cv(
+    text: str,
+    *,
+    vocabulary: SkillVocabulary | None = None,
+    concepts: ConceptReader | None = None,
+    postcodes: Postcodes | None = None,
+) -> ParsedCV:
+    """Read a pasted CV (Danish or English, any layout) into items with confidences and spans.
+
+    `vocabulary` recognises ESCO skills and occupations by phrase (default: the shipped one);
+    `concepts`, when given, adds cross-lingual matches and is called at most once for skills
+    and once for occupations; `postcodes` tells real postcodes from years.
+    """
+    pats = _patterns()
+    vocab = vocabulary if vocabulary is not None else default_vocabulary()
+    codes = postcodes if postcodes is not None else danish_postcodes()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = _split_lines(text, pats)
+    parsed = ParsedCV(text=text, language=detect_language(text))
+
+    jobs = _read_jobs(lines, pats, vocab)
+    parsed.education = _read_education(lines, pats)
+    parsed.languages = _find_languages(lines, pats)
+    parsed.certificates = _find_certificates(lines, pats, parsed.language)
+    parsed.place = _find_place(lines, codes)
+    parsed.wishes = _find_wishes(lines, text, pats)
+    parsed.hours = _find_hours(lines, pats)
+    parsed.commute_km = _find_commute(lines, pats)
+    parsed.skills = _skills(_skill_candidates(lines), lines, vocab, concepts)
+    parsed.skill_lines = _skill_lines(lines)
+    parsed.summary = _summary(lines, text)
+
+    titles = [j.value.title for j in jobs] + [w.value for w in parsed.wishes]
+    occupations = _occupations(titles, vocab, concepts) if titles else []
+    for k, job in enumerate(jobs):
+        occ = occupations[k]
+        value = replace(job.value, occupation=replace(occ, span=job.span) if occ else None)
+        parsed.jobs.append(replace(job, value=value))
+    for wish, occ in zip(parsed.wishes, occupations[len(jobs) :], strict=True):
+        if occ is not None:
+            parsed.wished_occupations.append(replace(occ, span=wish.span))
+    return parsed
+
+
+def _read_jobs(lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary) -> list[Found[Job]]:
+    out: list[Found[Job]] = []
+    section_lines = [ln for ln in lines if ln.section in ("experience", "volunteering")]
+    dated = _entries(section_lines, pats, lone_years=False)
+    undated = _undated_job_entries(section_lines, pats, vocab)
+    for entry in _describe(dated + undated, section_lines):
+        job = _job_from_entry(entry, pats, vocab)
+        if job is None:
+            continue
+        known = vocab.occupation_of_title(job.title) is not None
+        if entry.period is None:
+            # Without a period the line is a job only by its place and wording: less sure.
+            conf = 0.55 + (0.1 if known else 0.0)
+            conf += 0.05 if job.employer and pats.employer_cues.search(job.employer) else 0.0
+        else:
+            conf = 0.7 + (0.1 if entry.period.strong else 0.0) + (0.1 if known else -0.15)
+            conf += 0.05 if job.employer else 0.0
+        entry.place()
+        out.append(Found(job, round(min(conf, 0.95), 2), entry.span))
+    # Entries outside any section: a line with a period and a short header, a "Title,
+    # Employer A/S" line, or a sentence.
+    for ln in lines:
+        if not ln.text or ln.used or ln.section in ("experience", "volunteering", "education"):
+            continue
+        if ln.n_words > 14 or ln.bullet:
+            for s, e in _sentences(ln):
+                for job, span in _jobs_in_sentence(_text_of(lines, ln, s, e), s, pats):
+                    conf = 0.6 + (0.1 if vocab.occupation_of_title(job.title) is not None else -0.2)
+                    out.append(Found(job, round(conf, 2), span))
+            continue
+        if ln.section not in ("", "profile", "other"):
+            continue
+        if _find_periods(ln.text, pats):
+            following = _following(lines, ln)
+            entries = _entries([ln, *following], pats, lone_years=False)
+            for entry in _describe(entries, [x for x in following if x.bullet]):
+                if pats.education.search(" ".join(h for h, _ in entry.header)):
+                    continue
+                job = _job_from_entry(entry, pats, vocab)
+                if job is not None and vocab.occupation_of_title(job.title) is not None:
+                    entry.place()
+                    out.append(Found(job, 0.6, entry.span))
+        elif (header := _job_header(ln, pats, vocab)) and header.employer:
+            # Outside a section "Title, Employer" needs the employer to look like one.
+            entry = _Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln])
+            job = _job_from_entry(entry, pats, vocab)
+            if job is not None and job.employer and pats.employer_cues.search(job.employer):
+                known = vocab.occupation_of_title(job.title) is not None
+                ln.used = True
+                entry.place()
+                out.append(Found(job, 0.55 if known else 0.45, entry.span))
+    return sorted(out, key=lambda j: j.span[0])
+
+
+def _job_header(ln: _Line, pats: _Patterns, vocab: SkillVocabulary) -> _Header | None:
+    """The header a short line without a period would be if it named a job, else None.
+
+    Not a header: a sentence, a line with a colon ("Opgaver: ..."), a contact line (e-mail,
+    phone or postcode digits), or "Title, employer" whose employer is written in lower case.
+    """
+    if (
+        not _is_header_line(ln, pats)
+        or ":" in ln.text
+        or pats.contact_line.search(ln.text)
+        or pats.address.search(ln.text)
+        or ln.n_words > 10
+    ):
+        return None
+    header = _split_title_employer(ln.text, pats, vocab)
+    title = _clean_title(header.title)[0]
+    if not _is_title(title, pats):
+        return None
+    if header.employer and not (
+        header.employer[0].isupper()
+        or header.employer[0].isdigit()
+        or pats.employer_cues.search(header.employer)
+    ):
+        return None
+    return header
+
+
+def _undated_job_entries(
+    lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary
+) -> list[_Entry]:
+    """Job entries of an experience section's lines that have no period.
+
+    "Lagermedarbejder, Dansk Fragt Lager A/S, Kolding", "Cook at Restaurant Noma" or a known
+    title over an employer line count wherever they stand; a title the vocabulary does not
+    know, with an employer without a company cue, only when it opens a block of lines.
+    """
+    out: list[_Entry] = []
+    for i, ln in enumerate(lines):
+        header = _job_header(ln, pats, vocab)
+        if header is None:
+            continue
+        known = vocab.occupation_of_title(_clean_title(header.title)[0]) is not None
+        cue = bool(header.employer and pats.employer_cues.search(header.employer))
+        entry = _Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln])
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if header.employer is None:
+            pair = nxt is not None and not nxt.bullet and _job_header(nxt, pats, vocab)
+            if nxt is None or not pair or pair.employer:
+                # A lone known title ("Lagermedarbejder") over its description.
+                if not vocab.is_occupation_title(header.title) or ln.bullet:
+                    continue
+            else:
+                # "Elektriker" over "Bravida Danmark A/S", or the other way round.
+                texts = [ln.text, nxt.text]
+                k = _pick_title(texts, pats, vocab)
+                if not (
+                    vocab.occupation_of_title(texts[k]) is not None
+                    and pats.employer_cues.search(texts[1 - k])
+                ):
+                    if not vocab.is_occupation_title(header.title) or ln.bullet:
+                        continue
+                else:
+                    nxt.used = True
+                    entry.header.append((nxt.text, nxt.span))
+                    entry.lines.append(nxt)
+                    entry.span = (ln.start, nxt.end)
+        elif not (known or cue or header.marked):
+            opens_block = i == 0 or not lines[i - 1].text
+            if ln.bullet or not opens_block:
+                continue
+        elif ln.bullet and not (known and (cue or header.marked)):
+            continue
+        ln.used = True
+        out.append(entry)
+    return out
+
+
+def _skill_lines(lines: list[_Line]) -> list[str]:
+    """The items of the skill, language and licence lists as written ("Microsoft Excel",
+    "Dansk: modersmål"); a line of longer phrases is left for the summary."""
+    out: list[str] = []
+    for ln in lines:
+        if not ln.text or ln.placed or ln.section not in ("skills", "languages", "licences"):
+            continue
+        items = [ln.text[s - ln.start : e - ln.start] for s, e in _list_items(ln)]
+        if items and all(len(item.split()) <= 6 for item in items):
+            out += [item for item in items if re.search(r"[^\W\d_]", item)]  # not "2011"
+            ln.placed = True
+    return list(dict.fromkeys(out))
+
+
+def _summary(lines: list[_Line], text: str) -> str:
+    """The person's own words that no job, education or skill list took (see `ParsedCV`)."""
+    if not any(ln.heading for ln in lines):
+        return text.strip()
+    return "\n".join(ln.text for ln in lines if ln.text and not ln.placed)
+
+
+def _text_of(lines: list[_Line], ln: _Line, s: int, e: int) -> str:
+    """The text of absolute span [s, e) inside line `ln`."""
+    return ln.text[s - ln.start : e - ln.start]
+
+
+def _following(lines: list[_Line], ln: _Line) -> list[_Line]:
+    k = lines.index(ln)
+    return [x for x in lines[k + 1 : k + 3] if x.section == ln.section]
+
+
+def _read_education(lines: list[_Line], pats: _Patterns) -> list[Found[Education]]:
+    out: list[Found[Education]] = []
+    section_lines = [ln for ln in lines if ln.section == "education"]
+    entries = _entries(section_lines, pats, lone_years=True)
+    # Education lines in the section without any period ("Svendebrev som tømrer").
+    for ln in section_lines:
+        if ln.text and not ln.used and _is_header_line(ln, pats) and pats.education.search(ln.text):
+            entries.append(_Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln]))
+            ln.used = True
+    for entry in _describe(entries, section_lines):
+        edu = _education_from_entry(entry, pats)
+        if edu is not None:
+            entry.place()
+            out.append(Found(edu, 0.85 if entry.period else 0.75, entry.span))
+    for ln in lines:
+        if (
+            not ln.text
+            or ln.used
+            or ln.section in ("education", "experience", "skills", "licences")
+        ):
+            continue
+        for s, e in _sentences(ln):
+            sentence = _text_of(lines, ln, s, e)
+            if not pats.education.search(sentence):
+                continue
+            edu = _education_in_sentence(sentence, pats)
+            if edu is not None:
+                out.append(Found(edu, 0.65, (s, e)))
+    return out
