@@ -389,7 +389,9 @@ class PostingIndex:
                 c["no_qualifications"][i] = bool(
                     _NO_QUALIFICATIONS.search(p.description or "")
                 ) or (isco >= 0 and isco // 1000 == 9)
-            sk = self.vocab.as_array(self.vocab.recognise(text, p.skills, toks))
+            # A posting is written in one language: its skills are read in it, in one pass
+            # (per-line reading is for CVs, which mix languages more often).
+            sk = self.vocab.as_array(self.vocab.recognise(text, p.skills, toks, lang=lang))
             self._skills.append(sk)
             self._title_terms.append(sorted({term_id(t) for t in expand_tokens(tokens(p.title))}))
             self._industry_terms.append(sorted({term_id(t) for t in tokens(p.industry or "")}))

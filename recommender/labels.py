@@ -496,8 +496,9 @@ class LabelIndex:
             **info,
             "method": "logistic regression on (per-language standardised cosine, gap to next, z "
             "among top 50, distance to best, raw cosine of the best row) of the top-5 "
-            "candidates; positives: the Danish catalogue rows' own ESCO concept, fitted on "
-            "one half of the concepts with the other half's catalogue rows masked, and the "
+            "candidates; positives: each held-out Danish row's own ESCO concept, fitted on "
+            "one half with the other half's Danish rows masked (occupations: half of the rows, "
+            "so a concept keeps its other titles; skills: half of the concepts), and the "
             "reverse; negatives also from gibberish and function words",
             "threshold": THRESHOLDS[kind],
         }

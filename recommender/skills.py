@@ -89,6 +89,9 @@ class PhraseMatcher:
     phrases: dict[str, list[int]] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)  # first token → longest phrase length
     scopes: dict[str, dict[int, int]] = field(default_factory=dict)  # phrase → id → EN/DA bits
+    # Per language bit: first token → longest phrase readable in that language, so a Danish
+    # text does not try the lengths of English-only phrases.
+    first_in: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def add(self, phrase: str, ident: int, *, allow_single: bool = True, scope: int = ANY) -> None:
         """Register a phrase for an id (phrases too short or too ambiguous are skipped).
@@ -115,6 +118,10 @@ class PhraseMatcher:
         scopes = self.scopes.setdefault(key, {})
         scopes[ident] = scopes.get(ident, 0) | scope
         self.first[toks[0]] = max(self.first.get(toks[0], 0), len(toks))
+        for bit in (EN, DA):
+            if scope & bit:
+                first = self.first_in.setdefault(bit, {})
+                first[toks[0]] = max(first.get(toks[0], 0), len(toks))
 
     def ids_of(self, key: str, lang: Language | None = None) -> list[int]:
         """Ids of a phrase key that may be read in text of language `lang` (None: any)."""
@@ -133,9 +140,10 @@ class PhraseMatcher:
     ) -> list[tuple[int, int, list[int]]]:
         """Matches in an already tokenised text (`recommender.text.tokens`) of language `lang`."""
         out: list[tuple[int, int, list[int]]] = []
+        first = self.first if lang is None else self.first_in.get(_SCOPE_OF[lang], {})
         i, n = 0, len(toks)
         while i < n:
-            longest = self.first.get(toks[i], 0)
+            longest = first.get(toks[i], 0)
             step = 1
             for length in range(min(longest, n - i), 0, -1):
                 ids = self.ids_of(" ".join(toks[i : i + length]), lang)

@@ -184,7 +184,7 @@ def test_cli_evaluate_prints_metrics(tmp_path: Path) -> None:
     qrels.write_text("C1 0 J1 3\nC2 0 J3 2\nC2 0 J2 0\n", encoding="utf-8")
     res = run_cli(
         "evaluate", "--postings", str(post), "--profiles", str(prof), "--qrels", str(qrels),
-        "--backend", "hashing", "--json",
+        "--backend", "hashing", "--json", "--resamples", "200",
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
