@@ -5,6 +5,7 @@ The seeding is generic: it walks ``SQLModel.metadata`` and writes a row into eve
 references ``user.id``, so tables added later are covered without touching this file.
 """
 
+import itertools
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -89,7 +90,23 @@ def _filler(column: sa.Column, text: str) -> Any:
     if kind in (dict, list):
         return {"note": text}
     length = getattr(column.type, "length", None)
+    if length and column.unique and length < len(text):
+        # A short unique code (a municipality's three characters): the text cut to its length
+        # would repeat between seeded rows; a counter does not.
+        return _base36(next(_SHORT_CODES))[-length:].rjust(length, "0")
     return text[:length] if length else text
+
+
+_SHORT_CODES = itertools.count(1)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out or "0"
 
 
 def insert_row(
