@@ -33,14 +33,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .esco import DATA_DIR
 from .geo import Postcodes, danish_postcodes
 from .language import detect_language
 from .skills import SkillVocabulary, default_vocabulary
 from .text import stated_wishes
-from .types import ConceptMatch, Profile
+from .types import ConceptMatch, ConceptReader, Profile
 
 PATTERNS_FILE = DATA_DIR / "cv_patterns.json"
 #: Items below this confidence are left out of `to_profile` and offered for confirmation.
@@ -51,16 +51,7 @@ MAX_CANDIDATES = 80
 T = TypeVar("T")
 Span = tuple[int, int]
 
-
-class ConceptReader(Protocol):
-    """What `parse_cv` needs from a cross-lingual concept reader (`recommender.labels`).
-
-    Each method takes a batch of texts and returns, per text, up to `k` matches best first.
-    """
-
-    def skills(self, texts: Sequence[str], k: int = 5) -> list[list[ConceptMatch]]: ...
-
-    def occupations(self, texts: Sequence[str], k: int = 5) -> list[list[ConceptMatch]]: ...
+__all__ = ["ConceptReader", "ParsedCV", "parse_cv"]
 
 
 @dataclass(frozen=True)
