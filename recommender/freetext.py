@@ -30,28 +30,39 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from .esco import DATA_DIR
+from .cv_layout import (
+    CvPatterns,
+    Entry,
+    Line,
+    Period,
+    Span,
+    cv_patterns,
+    describe,
+    find_entries,
+    find_periods,
+    is_header_line,
+    list_items,
+    sentences,
+    split_lines,
+)
 from .geo import Postcodes, danish_postcodes
 from .language import detect_language
 from .skills import SkillVocabulary, default_vocabulary
 from .text import stated_wishes
 from .types import ConceptMatch, ConceptReader, Profile
 
-PATTERNS_FILE = DATA_DIR / "cv_patterns.json"
 #: Items below this confidence are left out of `to_profile` and offered for confirmation.
 DEFAULT_MIN_CONFIDENCE = 0.5
 #: Most candidate phrases sent to the concept reader in one call (keeps a long CV fast).
 MAX_CANDIDATES = 80
 
 T = TypeVar("T")
-Span = tuple[int, int]
 
-__all__ = ["ConceptReader", "ParsedCV", "parse_cv"]
+__all__ = ["ConceptReader", "ParsedCV", "Period", "parse_cv"]
 
 
 @dataclass(frozen=True)
@@ -61,15 +72,6 @@ class Found(Generic[T]):
     value: T
     confidence: float
     span: Span
-
-
-@dataclass(frozen=True)
-class Period:
-    """When a job or education took place; dates are "YYYY" or "YYYY-MM"."""
-
-    start: str | None = None
-    end: str | None = None
-    current: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,453 +234,6 @@ def _education_line(edu: Education) -> str:
     return f"{line}. {edu.description}" if edu.description else line
 
 
-# --------------------------------------------------------------------------- patterns
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    """The compiled contents of `cv_patterns.json`."""
-
-    headings: dict[str, str]
-    columns: dict[str, str]
-    date_range: re.Pattern[str]
-    since: re.Pattern[str]
-    open_range: re.Pattern[str]
-    lone_year: re.Pattern[str]
-    one_date: re.Pattern[str]
-    months: dict[str, int]
-    present: re.Pattern[str]
-    bullet: re.Pattern[str]
-    employer_cues: re.Pattern[str]
-    institution_cues: re.Pattern[str]
-    education: re.Pattern[str]
-    employer_marker: re.Pattern[str]
-    title_marker: re.Pattern[str]
-    languages: dict[str, str]
-    language_names: re.Pattern[str]
-    levels: dict[str, str]
-    level_words: re.Pattern[str]
-    speaking: re.Pattern[str]
-    certificates: list[tuple[str, str, str, re.Pattern[str]]]
-    driving: re.Pattern[str]
-    categories: re.Pattern[str]
-    vehicles: dict[str, str]
-    vehicle_words: re.Pattern[str]
-    hours: dict[str, str]
-    hour_words: re.Pattern[str]
-    wish_context: re.Pattern[str]
-    commute: re.Pattern[str]
-    wish_labels: re.Pattern[str]
-    wish_en: re.Pattern[str]
-    address: re.Pattern[str]
-    town_context: re.Pattern[str]
-    sentence_words: frozenset[str]
-    max_title_words: int
-    abbreviation_end: re.Pattern[str]
-    contact_line: re.Pattern[str]
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """A regex alternation of literal words, longest first (so "jan" does not cut "januar")."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _heading_key(line: str) -> str:
-    """A line as compared with heading words: no bullet, numbering, colon or case."""
-    s = re.sub(r"^[\s#*•·▪\-–—=_>\d.)]*", "", line)
-    return re.sub(r"[\s:*_=\-–—.]+$", "", s).strip().lower()
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> _Patterns:
-    with open(PATTERNS_FILE, encoding="utf-8") as fh:
-        d = json.load(fh)
-    flags = re.IGNORECASE
-    months = {w: int(n) for n, ws in d["months"].items() for w in ws}
-    month = rf"(?:{_alternation(months)})\.?"
-    present_alt = _alternation(d["present"])
-    year = r"(?:19[5-9]\d|20\d\d)"
-    one = rf"(?:{month}\s*{year}|(?:0?[1-9]|1[0-2])\s*[./-]\s*{year}|{year})"
-    one_date = rf"(?<![\w/.])(?:{one})(?![\d])"
-    sep = rf"(?:\s*[–—\-−]+\s*|\s+(?:{_alternation(d['range_words'])})\s+|\s*→\s*)"
-    from_words = _alternation(d["from_words"])
-    date_range = (
-        rf"(?:\b(?:{from_words})\s+)?({one_date}){sep}"
-        rf"({one_date}|(?<!\w)(?:{present_alt})(?![\w]))"
-    )
-    since = rf"\b(?:{_alternation(d['since_words'] + d['from_words'])})\s+({one_date})"
-    open_range = rf"({one_date})\s*[–—\-−]+\s*(?=$|\t|\|)"
-    languages = {w: code for code, ws in d["languages"].items() for w in ws}
-    levels = {w: lvl for lvl, ws in d["language_levels"].items() for w in ws}
-    certs = [
-        (c["code"], c["label_da"], c["label_en"], re.compile(c["re"], flags))
-        for c in d["certificates"]
-    ]
-    vehicles = {k.lower(): v for k, v in d["driving_vehicles"].items()}
-    hours = {w: k for k, ws in d["hours"].items() for w in ws}
-
-    def markers(key: str) -> str:
-        return _alternation(w for ws in d[key].values() for w in ws)
-
-    return _Patterns(
-        headings={k: sec for sec, ks in d["sections"].items() for k in ks},
-        columns={k: col for col, ks in d["table_columns"].items() for k in ks},
-        date_range=re.compile(date_range, flags),
-        since=re.compile(since, flags),
-        open_range=re.compile(open_range, flags | re.MULTILINE),
-        lone_year=re.compile(rf"(?<![\w/.\-]){year}(?![\w/\-])"),
-        one_date=re.compile(rf"(?:({month})\s*|(0?[1-9]|1[0-2])\s*[./-]\s*)?({year})", flags),
-        months=months,
-        present=re.compile(rf"^(?:{present_alt})$", flags),
-        bullet=re.compile(d["bullet_re"]),
-        employer_cues=re.compile(d["employer_cues_re"], flags),
-        institution_cues=re.compile(d["institution_cues_re"], flags),
-        education=re.compile(d["education_re"], flags),
-        employer_marker=re.compile(rf"\s(?:{markers('employer_markers')})\s", flags),
-        # "som lagermedarbejder hos", "as a cook at": the title runs to a preposition.
-        title_marker=re.compile(
-            rf"\b(?:{markers('title_markers')})\s+([\w\- ]+?)"
-            r"(?=\s+(?:hos|ved|i|på|at|for|in|with|from|fra|til|siden|since)\s|[,.;()]|$)",
-            flags,
-        ),
-        languages=languages,
-        language_names=re.compile(rf"\b({_alternation(languages)})\b", flags),
-        levels=levels,
-        level_words=re.compile(rf"\b(?:{_alternation(levels)})\b|{d['language_level_re']}", flags),
-        speaking=re.compile(d["language_speaking_re"], flags),
-        certificates=certs,
-        driving=re.compile(d["driving_licence_re"], flags),
-        categories=re.compile(rf"(?<!\w)({_alternation(d['driving_categories'])})(?!\w)"),
-        vehicles=vehicles,
-        vehicle_words=re.compile(rf"\b({_alternation(vehicles)})\b", flags),
-        hours=hours,
-        hour_words=re.compile(rf"\b({_alternation(hours)})\b", flags),
-        wish_context=re.compile(d["wish_context_re"], flags),
-        commute=re.compile(d["commute_re"], flags),
-        wish_labels=re.compile(
-            rf"^\W*(?:{_alternation(d['wish_labels'])})\s*[:\-–]\s*(.+)$", flags
-        ),
-        wish_en=re.compile(d["wish_en_re"], flags),
-        address=re.compile(d["address_re"], flags),
-        town_context=re.compile(d["town_context_re"], flags),
-        sentence_words=frozenset(d["sentence_words"]),
-        max_title_words=int(d["max_title_words"]),
-        abbreviation_end=re.compile(d["abbreviation_end_re"], flags),
-        contact_line=re.compile(d["contact_line_re"], flags),
-    )
-
-
-# --------------------------------------------------------------------------- lines
-
-
-@dataclass
-class _Line:
-    """A logical line of the CV: its span in the text, its section and its kind."""
-
-    start: int
-    end: int
-    text: str
-    section: str = ""
-    bullet: bool = False
-    used: bool = False  # taken as an entry's header (or a table's column row)
-    heading: bool = False  # a heading line (its text is left empty)
-    placed: bool = False  # its words went into a job, an education or a skill list
-
-    @property
-    def span(self) -> Span:
-        return (self.start, self.end)
-
-    @property
-    def n_words(self) -> int:
-        return len(self.text.split())
-
-
-def _section_of(key: str, pats: _Patterns) -> str | None:
-    """The section a heading names, also a joined one ("Interesser/Fritid", "Kurser og
-    certifikater": every part a heading; the first part decides)."""
-    if key in pats.headings:
-        return pats.headings[key]
-    parts = [p.strip() for p in re.split(r"\s*[/&+,]\s*|\s+(?:og|and)\s+", key)]
-    if len(parts) > 1 and all(p in pats.headings for p in parts):
-        return pats.headings[parts[0]]
-    return None
-
-
-def _heading(text: str, pats: _Patterns) -> tuple[str | None, int]:
-    """(section, offset of the content after an inline "Heading:"), or (None, 0)."""
-    if (section := _section_of(_heading_key(text), pats)) is not None:
-        return section, len(text)
-    m = re.match(r"^\W*([^:\t]{2,40}?)\s*:\s*(\S.*)$", text)
-    if m and (section := _section_of(m.group(1).strip().lower(), pats)) is not None:
-        return section, m.start(2)
-    return None, 0
-
-
-def _split_lines(text: str, pats: _Patterns) -> list[_Line]:
-    """Logical lines with sections; headings themselves are dropped."""
-    lines: list[_Line] = []
-    section = ""
-    pos = 0
-    for raw in text.split("\n"):
-        start, end = pos, pos + len(raw)
-        pos = end + 1
-        stripped = raw.strip()
-        if not stripped or re.fullmatch(r"[\W_]+", stripped):
-            lines.append(_Line(start, start, "", section))  # a blank line ends a block
-            continue
-        s = start + (len(raw) - len(raw.lstrip()))
-        e = start + len(raw.rstrip())
-        sec, offset = _heading(stripped, pats)
-        if sec is not None and offset >= len(stripped):
-            section = sec
-            lines.append(_Line(s, s, "", section, heading=True))
-            continue
-        line_section = sec or section
-        s += offset
-        body = text[s:e]
-        bullet = pats.bullet.match(body)
-        if bullet and not pats.date_range.match(body):
-            s += bullet.end()
-        lines.append(_Line(s, e, text[s:e], line_section, bullet=bool(bullet)))
-    return _join_wrapped(lines, text)
-
-
-def _join_wrapped(lines: list[_Line], text: str) -> list[_Line]:
-    """Join a line broken mid-sentence with its continuation (Word and PDF copies do this)."""
-    out: list[_Line] = []
-    for ln in lines:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.text
-            and ln.text
-            and not ln.bullet
-            and "\t" not in prev.text + ln.text
-            and prev.section == ln.section
-            and prev.n_words >= 6
-            and not re.search(r"[.:;!?)]$", prev.text)
-            and re.match(r"[a-zæøå(]", ln.text)
-        ):
-            prev.end = ln.end
-            prev.text = text[prev.start : prev.end].replace("\n", " ").replace("\r", " ")
-            continue
-        out.append(ln)
-    return out
-
-
-def _sentences(line: _Line) -> Iterator[tuple[int, int]]:
-    """Sentence spans within a line (absolute offsets)."""
-    for m in re.finditer(r"[^.!?]+(?:[.!?](?!\d)|$)", line.text):
-        seg = m.group(0)
-        lead = len(seg) - len(seg.lstrip())
-        if seg.strip():
-            yield line.start + m.start() + lead, line.start + m.start() + len(seg.rstrip())
-
-
-def _list_items(line: _Line) -> Iterator[tuple[int, int]]:
-    """Items of a list line split on , ; | • and tabs (spans are absolute)."""
-    for m in re.finditer(r"[^,;|•\t·]+", line.text):
-        seg = m.group(0)
-        if seg.strip(" .-–"):
-            lead = len(seg) - len(seg.lstrip(" .-–"))
-            yield line.start + m.start() + lead, line.start + m.start() + len(seg.rstrip(" .-–"))
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def _date_value(s: str, pats: _Patterns) -> str | None:
-    m = pats.one_date.search(s)
-    if not m:
-        return None
-    month: int | None = None
-    if m.group(1):
-        month = pats.months.get(m.group(1).lower().rstrip("."))
-    elif m.group(2):
-        month = int(m.group(2))
-    return f"{m.group(3)}-{month:02d}" if month else m.group(3)
-
-
-@dataclass(frozen=True)
-class _PeriodHit:
-    period: Period
-    start: int
-    end: int
-    strong: bool  # a range or "siden": a lone year is weak
-
-
-def _find_periods(s: str, pats: _Patterns, *, lone_years: bool = False) -> list[_PeriodHit]:
-    """Periods in a string, left to right, without overlaps (offsets relative to `s`)."""
-    hits: list[_PeriodHit] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in taken)
-
-    for m in pats.date_range.finditer(s):
-        end_text = m.group(2)
-        current = bool(pats.present.match(end_text.strip()))
-        end = None if current else _date_value(end_text, pats)
-        hits.append(
-            _PeriodHit(Period(_date_value(m.group(1), pats), end, current), *m.span(), True)
-        )
-        taken.append(m.span())
-    for m in pats.since.finditer(s):
-        if free(*m.span()):
-            hits.append(
-                _PeriodHit(Period(_date_value(m.group(1), pats), None, True), *m.span(), True)
-            )
-            taken.append(m.span())
-    for m in pats.open_range.finditer(s):
-        if free(*m.span()):
-            hits.append(
-                _PeriodHit(Period(_date_value(m.group(1), pats), None, True), *m.span(), True)
-            )
-            taken.append(m.span())
-    if lone_years:
-        for m in pats.lone_year.finditer(s):
-            if free(*m.span()):
-                y = m.group(0)
-                hits.append(_PeriodHit(Period(y, y), *m.span(), False))
-                taken.append(m.span())
-    this_year = date.today().year
-    return sorted(
-        (h for h in hits if int((h.period.start or h.period.end or "0")[:4]) <= this_year + 1),
-        key=lambda h: h.start,
-    )
-
-
-def _without(s: str, a: int, b: int) -> str:
-    """`s` with [a, b) cut out and the separators left around the cut tidied."""
-    left = re.sub(r"[\s(\[,:|–—\-]+$", "", s[:a])
-    right = re.sub(r"^[\s)\],:|–—\-.]+", "", s[b:])
-    if left and right:
-        return f"{left}, {right}" if not left.endswith(",") else f"{left} {right}"
-    return left or right
-
-
-# --------------------------------------------------------------------------- entries
-
-
-@dataclass
-class _Entry:
-    """A job or education entry: its period, header texts (with spans) and description."""
-
-    period: _PeriodHit | None
-    span: Span
-    header: list[tuple[str, Span]]
-    description: list[str]
-    columns: dict[str, str] = field(default_factory=dict)
-    lines: list[_Line] = field(default_factory=list)  # header and description lines
-
-    def place(self) -> None:
-        """Mark the entry's lines as taken into the profile (their words are in it)."""
-        for ln in self.lines:
-            ln.placed = True
-
-
-def _table_columns(line: _Line, pats: _Patterns) -> list[str] | None:
-    """Column names when a tab-separated line is a table's header row."""
-    cells = [c.strip().lower() for c in line.text.split("\t")]
-    cols = [pats.columns.get(c.rstrip(":"), "") for c in cells]
-    return cols if sum(bool(c) for c in cols) >= 2 else None
-
-
-def _is_header_line(line: _Line, pats: _Patterns) -> bool:
-    """A short line that can name a title, employer or degree (not a description)."""
-    return (
-        bool(line.text)
-        and not line.used
-        and (not line.bullet or line.n_words <= 6)
-        and line.n_words <= 12
-        and (not line.text.endswith(".") or bool(pats.abbreviation_end.search(line.text)))
-        and not _find_periods(line.text, pats)
-    )
-
-
-def _entries(lines: list[_Line], pats: _Patterns, *, lone_years: bool) -> list[_Entry]:
-    """Entries of one section's lines: each line with a period, plus nearby header lines."""
-    entries: list[_Entry] = []
-    columns: list[str] | None = None
-    for i, ln in enumerate(lines):
-        if not ln.text or ln.used:
-            continue
-        if "\t" in ln.text and (cols := _table_columns(ln, pats)):
-            columns, ln.used, ln.placed = cols, True, True
-            continue
-        hits = _find_periods(ln.text, pats, lone_years=lone_years)
-        if not hits or ln.n_words > 20:
-            continue
-        hit = hits[0]
-        ln.used = True
-        entry = _Entry(
-            _PeriodHit(hit.period, ln.start + hit.start, ln.start + hit.end, hit.strong),
-            ln.span,
-            [],
-            [],
-            lines=[ln],
-        )
-        if "\t" in ln.text:
-            _table_entry(entry, ln, hit, columns)
-        else:
-            rest = _without(ln.text, hit.start, hit.end).strip()
-            if rest:
-                entry.header.append((rest, ln.span))
-            _attach_neighbours(entry, lines, i, pats)
-        entries.append(entry)
-    return entries
-
-
-def _describe(entries: list[_Entry], lines: list[_Line]) -> list[_Entry]:
-    """The entries in text order, each given the unused lines after it up to the next one."""
-    ordered = sorted(entries, key=lambda e: e.span[0])
-    for k, entry in enumerate(ordered):
-        stop = ordered[k + 1].span[0] if k + 1 < len(ordered) else 1 << 62
-        described = [
-            ln for ln in lines if ln.text and not ln.used and entry.span[1] <= ln.start < stop
-        ]
-        entry.description = [ln.text for ln in described]
-        entry.lines += described
-    return ordered
-
-
-def _table_entry(entry: _Entry, ln: _Line, hit: _PeriodHit, columns: list[str] | None) -> None:
-    pos = ln.start
-    for j, cell in enumerate(ln.text.split("\t")):
-        c0 = pos + len(cell) - len(cell.lstrip())
-        span = (c0, c0 + len(cell.strip()))
-        pos += len(cell) + 1
-        if not cell.strip() or (entry.period and span[0] <= entry.period.start < span[1] + 1):
-            continue
-        name = columns[j] if columns and j < len(columns) else ""
-        if name:
-            entry.columns[name] = cell.strip()
-        entry.header.append((cell.strip(), span))
-
-
-def _attach_neighbours(entry: _Entry, lines: list[_Line], i: int, pats: _Patterns) -> None:
-    """Header lines next to a period line: after it when the line itself names nothing or it
-    opens a block, else before it (a "Title / Employer / 2019–2022" layout)."""
-    after = [j for j in range(i + 1, min(i + 3, len(lines)))]
-    before = [j for j in range(i - 1, max(i - 3, -1), -1)]
-    has_own = bool(entry.header)
-    prev_open = i == 0 or not lines[i - 1].text or lines[i - 1].used
-    order = after if (prev_open or has_own) else before
-    for j in order:
-        ln = lines[j]
-        if not _is_header_line(ln, pats):
-            break
-        if has_own and order is after:
-            break  # the period line named its job; what follows describes it
-        ln.used = True
-        entry.header.append((ln.text, ln.span))
-        entry.lines.append(ln)
-        lo, hi = min(entry.span[0], ln.start), max(entry.span[1], ln.end)
-        entry.span = (lo, hi)
-        if len(entry.header) >= 2:
-            break
-
-
 # --------------------------------------------------------------------------- jobs
 
 
@@ -692,7 +247,7 @@ class _Header:
     marked: bool  # "X hos Y", "X at Y": the wording itself says which is which
 
 
-def _split_title_employer(text: str, pats: _Patterns, vocab: SkillVocabulary) -> _Header:
+def _split_title_employer(text: str, pats: CvPatterns, vocab: SkillVocabulary) -> _Header:
     """Title, employer and town of a header like "Lagermedarbejder hos Coop", "Coop — Kok" or
     "Sygehjælper – Hjemmeplejen, Odense Kommune" (the employer keeps all its parts)."""
     m = pats.employer_marker.search(f" {text} ")
@@ -712,7 +267,7 @@ def _split_title_employer(text: str, pats: _Patterns, vocab: SkillVocabulary) ->
     return _Header(parts[k], employer, town, False)
 
 
-def _pick_title(parts: list[str], pats: _Patterns, vocab: SkillVocabulary) -> int:
+def _pick_title(parts: list[str], pats: CvPatterns, vocab: SkillVocabulary) -> int:
     """Which part of a header is the job title: the only one naming an occupation and no
     employer, else the one of the first two that does not look like an employer."""
 
@@ -741,7 +296,7 @@ def _clean_title(title: str) -> tuple[str, str | None]:
     return title, ", ".join(remarks) or None
 
 
-def _is_title(title: str, pats: _Patterns) -> bool:
+def _is_title(title: str, pats: CvPatterns) -> bool:
     """A job title is a few words, not a sentence ("Jeg har arbejdet med ...")."""
     words = title.split()
     return (
@@ -751,7 +306,7 @@ def _is_title(title: str, pats: _Patterns) -> bool:
     )
 
 
-def _job_from_entry(entry: _Entry, pats: _Patterns, vocab: SkillVocabulary) -> Job | None:
+def _job_from_entry(entry: Entry, pats: CvPatterns, vocab: SkillVocabulary) -> Job | None:
     cols = entry.columns
     town: str | None = None
     if "title" in cols:
@@ -782,7 +337,7 @@ def _job_from_entry(entry: _Entry, pats: _Patterns, vocab: SkillVocabulary) -> J
     )
 
 
-def _one_part_title(entry: _Entry, pats: _Patterns, vocab: SkillVocabulary) -> bool:
+def _one_part_title(entry: Entry, pats: CvPatterns, vocab: SkillVocabulary) -> bool:
     """Whether a two-line header is a title line and an employer line, rather than a
     "Title, Employer" line followed by something else."""
     first, second = entry.header[0][0], entry.header[1][0]
@@ -791,9 +346,9 @@ def _one_part_title(entry: _Entry, pats: _Patterns, vocab: SkillVocabulary) -> b
     return "," not in second and vocab.is_occupation_title(_clean_title(second)[0])
 
 
-def _jobs_in_sentence(text: str, offset: int, pats: _Patterns) -> Iterator[tuple[Job, Span]]:
+def _jobs_in_sentence(text: str, offset: int, pats: CvPatterns) -> Iterator[tuple[Job, Span]]:
     """Jobs stated in running text: a period with "som X"/"as X" and "hos Y"/"at Y"."""
-    for hit in _find_periods(text, pats):
+    for hit in find_periods(text, pats):
         clause_start = max(text.rfind(",", 0, hit.start), text.rfind(" og ", 0, hit.start), -1)
         clause_end_m = re.search(
             r",\s+(?:og|and|men|but)\s|\s(?:og|and) (?:siden|since|fra|from)\s|[.;]",
@@ -862,9 +417,9 @@ def _split_town(employer: str) -> tuple[str, str | None]:
     return employer.strip(" ,."), None
 
 
-def _find_place(lines: list[_Line], postcodes: Postcodes) -> Found[Place] | None:
+def _find_place(lines: list[Line], postcodes: Postcodes) -> Found[Place] | None:
     """The home postcode: "8000 Aarhus C" on the address line first, else a town by name."""
-    pats = _patterns()
+    pats = cv_patterns()
     towns = _towns()
     best: Found[Place] | None = None
     for rank, ln in enumerate(ln for ln in lines if ln.text):
@@ -905,7 +460,7 @@ def _find_place(lines: list[_Line], postcodes: Postcodes) -> Found[Place] | None
 # --------------------------------------------------------------------------- small items
 
 
-def _find_languages(lines: list[_Line], pats: _Patterns) -> list[Found[LanguageSkill]]:
+def _find_languages(lines: list[Line], pats: CvPatterns) -> list[Found[LanguageSkill]]:
     out: dict[str, Found[LanguageSkill]] = {}
     for ln in lines:
         if not ln.text:
@@ -949,7 +504,7 @@ def _find_languages(lines: list[_Line], pats: _Patterns) -> list[Found[LanguageS
 
 
 def _find_certificates(
-    lines: list[_Line], pats: _Patterns, lang: str | None
+    lines: list[Line], pats: CvPatterns, lang: str | None
 ) -> list[Found[Certificate]]:
     out: dict[str, Found[Certificate]] = {}
 
@@ -1000,7 +555,7 @@ def _find_certificates(
     return list(out.values())
 
 
-def _licence_categories(s: str, pats: _Patterns, *, vehicles: bool = True) -> list[str]:
+def _licence_categories(s: str, pats: CvPatterns, *, vehicles: bool = True) -> list[str]:
     """Driving licence categories named in `s` ("C/CE", "B og BE", "lastbil" → C), once each."""
     cats = [c.upper().replace("/", "") for c in pats.categories.findall(s)]
     if vehicles:
@@ -1008,7 +563,7 @@ def _licence_categories(s: str, pats: _Patterns, *, vehicles: bool = True) -> li
     return list(dict.fromkeys(cats))
 
 
-def _find_hours(lines: list[_Line], pats: _Patterns) -> Found[str] | None:
+def _find_hours(lines: list[Line], pats: CvPatterns) -> Found[str] | None:
     found: Found[str] | None = None
     for ln in lines:
         for m in pats.hour_words.finditer(ln.text):
@@ -1023,14 +578,14 @@ def _find_hours(lines: list[_Line], pats: _Patterns) -> Found[str] | None:
     return found
 
 
-def _find_commute(lines: list[_Line], pats: _Patterns) -> Found[float] | None:
+def _find_commute(lines: list[Line], pats: CvPatterns) -> Found[float] | None:
     for ln in lines:
         if m := pats.commute.search(ln.text):
             return Found(float(m.group(1)), 0.9, (ln.start + m.start(), ln.start + m.end()))
     return None
 
 
-def _find_wishes(lines: list[_Line], text: str, pats: _Patterns) -> list[Found[str]]:
+def _find_wishes(lines: list[Line], text: str, pats: CvPatterns) -> list[Found[str]]:
     out: dict[str, Found[str]] = {}
 
     def add(title: str, conf: float, span: Span) -> None:
@@ -1075,7 +630,7 @@ def _title_parts(s: str, offset: int) -> Iterator[tuple[str, Span]]:
 # --------------------------------------------------------------------------- skills
 
 
-def _skill_candidates(lines: list[_Line]) -> list[tuple[str, Span]]:
+def _skill_candidates(lines: list[Line]) -> list[tuple[str, Span]]:
     """Phrases to recognise skills in: list items of skill sections, bullets, short sentences."""
     skip = {"personal", "references", "languages"}
     out: list[tuple[str, Span]] = []
@@ -1085,11 +640,11 @@ def _skill_candidates(lines: list[_Line]) -> list[tuple[str, Span]]:
         if ln.section in ("skills", "licences") or (
             "," in ln.text and ln.n_words <= 20 and ln.section == "personal_skills"
         ):
-            spans = list(_list_items(ln)) if ln.n_words <= 25 else list(_sentences(ln))
+            spans = list(list_items(ln)) if ln.n_words <= 25 else list(sentences(ln))
         elif ln.bullet or ln.n_words <= 25:
             spans = [ln.span]
         else:
-            spans = list(_sentences(ln))
+            spans = list(sentences(ln))
         for s, e in spans:
             phrase = ln.text[s - ln.start : e - ln.start].strip()
             if phrase and len(phrase.split()) <= 30:
@@ -1099,7 +654,7 @@ def _skill_candidates(lines: list[_Line]) -> list[tuple[str, Span]]:
 
 def _skills(
     candidates: list[tuple[str, Span]],
-    lines: list[_Line],
+    lines: list[Line],
     vocab: SkillVocabulary,
     concepts: ConceptReader | None,
 ) -> list[ConceptMatch]:
@@ -1170,7 +725,7 @@ def _occupations(
 # --------------------------------------------------------------------------- education
 
 
-def _education_from_entry(entry: _Entry, pats: _Patterns) -> Education | None:
+def _education_from_entry(entry: Entry, pats: CvPatterns) -> Education | None:
     texts = [h for h, _ in entry.header]
     if "education" in entry.columns:
         title = entry.columns["education"]
@@ -1206,7 +761,7 @@ def _education_from_entry(entry: _Entry, pats: _Patterns) -> Education | None:
     )
 
 
-def _education_in_sentence(s: str, pats: _Patterns) -> Education | None:
+def _education_in_sentence(s: str, pats: CvPatterns) -> Education | None:
     """Education stated in running text ("Jeg er uddannet kok fra Hotel- og Restaurantskolen")."""
     m = re.search(
         r"\b(?:uddannet|uddannelse som|uddannelse i|svendebrev som|graduated|degree in|a degree"
@@ -1224,7 +779,7 @@ def _education_in_sentence(s: str, pats: _Patterns) -> Education | None:
     inst = inst_m.group(1).strip() if inst_m else None
     if inst and not pats.institution_cues.search(inst) and not pats.employer_cues.search(inst):
         inst = None if len(inst.split()) > 5 else inst
-    years = [h.period for h in _find_periods(s, pats, lone_years=True)]
+    years = [h.period for h in find_periods(s, pats, lone_years=True)]
     year = (years[0].end or years[0].start) if years else None
     return Education(title=m.group(1).strip(), institution=inst, year=year[:4] if year else None)
 
@@ -1245,11 +800,11 @@ def parse_cv(
     `concepts`, when given, adds cross-lingual matches and is called at most once for skills
     and once for occupations; `postcodes` tells real postcodes from years.
     """
-    pats = _patterns()
+    pats = cv_patterns()
     vocab = vocabulary if vocabulary is not None else default_vocabulary()
     codes = postcodes if postcodes is not None else danish_postcodes()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = _split_lines(text, pats)
+    lines = split_lines(text, pats)
     parsed = ParsedCV(text=text, language=detect_language(text))
 
     jobs = _read_jobs(lines, pats, vocab)
@@ -1276,12 +831,12 @@ def parse_cv(
     return parsed
 
 
-def _read_jobs(lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary) -> list[Found[Job]]:
+def _read_jobs(lines: list[Line], pats: CvPatterns, vocab: SkillVocabulary) -> list[Found[Job]]:
     out: list[Found[Job]] = []
     section_lines = [ln for ln in lines if ln.section in ("experience", "volunteering")]
-    dated = _entries(section_lines, pats, lone_years=False)
+    dated = find_entries(section_lines, pats, lone_years=False)
     undated = _undated_job_entries(section_lines, pats, vocab)
-    for entry in _describe(dated + undated, section_lines):
+    for entry in describe(dated + undated, section_lines):
         job = _job_from_entry(entry, pats, vocab)
         if job is None:
             continue
@@ -1301,17 +856,17 @@ def _read_jobs(lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary) -> l
         if not ln.text or ln.used or ln.section in ("experience", "volunteering", "education"):
             continue
         if ln.n_words > 14 or ln.bullet:
-            for s, e in _sentences(ln):
+            for s, e in sentences(ln):
                 for job, span in _jobs_in_sentence(_text_of(lines, ln, s, e), s, pats):
                     conf = 0.6 + (0.1 if vocab.occupation_of_title(job.title) is not None else -0.2)
                     out.append(Found(job, round(conf, 2), span))
             continue
         if ln.section not in ("", "profile", "other"):
             continue
-        if _find_periods(ln.text, pats):
+        if find_periods(ln.text, pats):
             following = _following(lines, ln)
-            entries = _entries([ln, *following], pats, lone_years=False)
-            for entry in _describe(entries, [x for x in following if x.bullet]):
+            entries = find_entries([ln, *following], pats, lone_years=False)
+            for entry in describe(entries, [x for x in following if x.bullet]):
                 if pats.education.search(" ".join(h for h, _ in entry.header)):
                     continue
                 job = _job_from_entry(entry, pats, vocab)
@@ -1320,7 +875,7 @@ def _read_jobs(lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary) -> l
                     out.append(Found(job, 0.6, entry.span))
         elif (header := _job_header(ln, pats, vocab)) and header.employer:
             # Outside a section "Title, Employer" needs the employer to look like one.
-            entry = _Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln])
+            entry = Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln])
             job = _job_from_entry(entry, pats, vocab)
             if job is not None and job.employer and pats.employer_cues.search(job.employer):
                 known = vocab.occupation_of_title(job.title) is not None
@@ -1330,14 +885,14 @@ def _read_jobs(lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary) -> l
     return sorted(out, key=lambda j: j.span[0])
 
 
-def _job_header(ln: _Line, pats: _Patterns, vocab: SkillVocabulary) -> _Header | None:
+def _job_header(ln: Line, pats: CvPatterns, vocab: SkillVocabulary) -> _Header | None:
     """The header a short line without a period would be if it named a job, else None.
 
     Not a header: a sentence, a line with a colon ("Opgaver: ..."), a contact line (e-mail,
     phone or postcode digits), or "Title, employer" whose employer is written in lower case.
     """
     if (
-        not _is_header_line(ln, pats)
+        not is_header_line(ln, pats)
         or ":" in ln.text
         or pats.contact_line.search(ln.text)
         or pats.address.search(ln.text)
@@ -1358,22 +913,22 @@ def _job_header(ln: _Line, pats: _Patterns, vocab: SkillVocabulary) -> _Header |
 
 
 def _undated_job_entries(
-    lines: list[_Line], pats: _Patterns, vocab: SkillVocabulary
-) -> list[_Entry]:
+    lines: list[Line], pats: CvPatterns, vocab: SkillVocabulary
+) -> list[Entry]:
     """Job entries of an experience section's lines that have no period.
 
     "Lagermedarbejder, Dansk Fragt Lager A/S, Kolding", "Cook at Restaurant Noma" or a known
     title over an employer line count wherever they stand; a title the vocabulary does not
     know, with an employer without a company cue, only when it opens a block of lines.
     """
-    out: list[_Entry] = []
+    out: list[Entry] = []
     for i, ln in enumerate(lines):
         header = _job_header(ln, pats, vocab)
         if header is None:
             continue
         known = vocab.occupation_of_title(_clean_title(header.title)[0]) is not None
         cue = bool(header.employer and pats.employer_cues.search(header.employer))
-        entry = _Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln])
+        entry = Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln])
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if header.employer is None:
             pair = nxt is not None and not nxt.bullet and _job_header(nxt, pats, vocab)
@@ -1407,47 +962,47 @@ def _undated_job_entries(
     return out
 
 
-def _skill_lines(lines: list[_Line]) -> list[str]:
+def _skill_lines(lines: list[Line]) -> list[str]:
     """The items of the skill, language and licence lists as written ("Microsoft Excel",
     "Dansk: modersmål"); a line of longer phrases is left for the summary."""
     out: list[str] = []
     for ln in lines:
         if not ln.text or ln.placed or ln.section not in ("skills", "languages", "licences"):
             continue
-        items = [ln.text[s - ln.start : e - ln.start] for s, e in _list_items(ln)]
+        items = [ln.text[s - ln.start : e - ln.start] for s, e in list_items(ln)]
         if items and all(len(item.split()) <= 6 for item in items):
             out += [item for item in items if re.search(r"[^\W\d_]", item)]  # not "2011"
             ln.placed = True
     return list(dict.fromkeys(out))
 
 
-def _summary(lines: list[_Line], text: str) -> str:
+def _summary(lines: list[Line], text: str) -> str:
     """The person's own words that no job, education or skill list took (see `ParsedCV`)."""
     if not any(ln.heading for ln in lines):
         return text.strip()
     return "\n".join(ln.text for ln in lines if ln.text and not ln.placed)
 
 
-def _text_of(lines: list[_Line], ln: _Line, s: int, e: int) -> str:
+def _text_of(lines: list[Line], ln: Line, s: int, e: int) -> str:
     """The text of absolute span [s, e) inside line `ln`."""
     return ln.text[s - ln.start : e - ln.start]
 
 
-def _following(lines: list[_Line], ln: _Line) -> list[_Line]:
+def _following(lines: list[Line], ln: Line) -> list[Line]:
     k = lines.index(ln)
     return [x for x in lines[k + 1 : k + 3] if x.section == ln.section]
 
 
-def _read_education(lines: list[_Line], pats: _Patterns) -> list[Found[Education]]:
+def _read_education(lines: list[Line], pats: CvPatterns) -> list[Found[Education]]:
     out: list[Found[Education]] = []
     section_lines = [ln for ln in lines if ln.section == "education"]
-    entries = _entries(section_lines, pats, lone_years=True)
+    entries = find_entries(section_lines, pats, lone_years=True)
     # Education lines in the section without any period ("Svendebrev som tømrer").
     for ln in section_lines:
-        if ln.text and not ln.used and _is_header_line(ln, pats) and pats.education.search(ln.text):
-            entries.append(_Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln]))
+        if ln.text and not ln.used and is_header_line(ln, pats) and pats.education.search(ln.text):
+            entries.append(Entry(None, ln.span, [(ln.text, ln.span)], [], lines=[ln]))
             ln.used = True
-    for entry in _describe(entries, section_lines):
+    for entry in describe(entries, section_lines):
         edu = _education_from_entry(entry, pats)
         if edu is not None:
             entry.place()
@@ -1459,7 +1014,7 @@ def _read_education(lines: list[_Line], pats: _Patterns) -> list[Found[Education
             or ln.section in ("education", "experience", "skills", "licences")
         ):
             continue
-        for s, e in _sentences(ln):
+        for s, e in sentences(ln):
             sentence = _text_of(lines, ln, s, e)
             if not pats.education.search(sentence):
                 continue

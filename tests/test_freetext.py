@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from recommender.freetext import PATTERNS_FILE, ConceptReader, ParsedCV, parse_cv
+from recommender.cv_layout import PATTERNS_FILE
+from recommender.freetext import ConceptReader, ParsedCV, parse_cv
 from recommender.geo import danish_postcodes
 from recommender.skills import SkillVocabulary, default_vocabulary
 from recommender.types import ConceptMatch
