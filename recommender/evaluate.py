@@ -147,18 +147,33 @@ def run_method(
 
 
 def per_query(qrels: Qrels, run: Run) -> dict[str, dict[str, float]]:
-    """{metric: {qid: score}} over the queries with a relevant posting (no run counts 0)."""
-    from ranx import Qrels as RanxQrels
-    from ranx import Run as RanxRun
-    from ranx import evaluate
+    """{metric: {qid: score}} over the queries with a relevant posting (no run counts 0).
 
-    judged = {q: d for q, d in qrels.items() if any(g > 0 for g in d.values())}
-    if not judged:
-        return {m: {} for m in METRICS}
-    full_run = {q: run.get(q) or {"__none__": 0.0} for q in judged}
-    ranx_run = RanxRun(full_run)
-    evaluate(RanxQrels(judged), ranx_run, list(METRICS), make_comparable=True)
-    return {m: {q: float(v) for q, v in ranx_run.scores[m].items()} for m in METRICS}
+    The TREC definitions (as trec_eval and ranx compute them): a posting is relevant when its
+    grade is above 0; nDCG@10 uses the grade as gain and log2(rank + 1) as discount, normalised
+    by the ideal ordering of the query's judgements; MRR is over the whole run. Documents are
+    taken in descending score order, ties by document id.
+    """
+    out: dict[str, dict[str, float]] = {m: {} for m in METRICS}
+    for qid, judged in qrels.items():
+        grades = sorted((g for g in judged.values() if g > 0), reverse=True)
+        if not grades:
+            continue
+        scored = run.get(qid) or {}
+        ranked = sorted(scored, key=lambda d: (-scored[d], d))
+        gains = np.array([max(judged.get(d, 0), 0) for d in ranked], dtype=np.float64)
+        out["ndcg@10"][qid] = _ndcg(gains[:10], np.array(grades[:10], dtype=np.float64))
+        out["precision@10"][qid] = float(np.count_nonzero(gains[:10])) / 10
+        hits = np.flatnonzero(gains)
+        out["mrr"][qid] = 1.0 / (int(hits[0]) + 1) if hits.size else 0.0
+        out["recall@100"][qid] = float(np.count_nonzero(gains[:100])) / len(grades)
+    return out
+
+
+def _ndcg(gains: npt.NDArray[np.float64], ideal: npt.NDArray[np.float64]) -> float:
+    discount = 1.0 / np.log2(np.arange(2, max(len(gains), len(ideal)) + 2))
+    best = float(ideal @ discount[: len(ideal)])
+    return float(gains @ discount[: len(gains)]) / best
 
 
 def score_run(qrels: Qrels, run: Run) -> dict[str, float]:

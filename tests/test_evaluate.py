@@ -21,6 +21,7 @@ from recommender.evaluate import (
     bootstrap,
     load_suite,
     paired_bootstrap,
+    per_query,
     run_method,
     split_by_group,
     strip_occupation_codes,
@@ -32,6 +33,27 @@ ROOT = Path(__file__).resolve().parents[1]
 NURSE = "http://data.europa.eu/esco/occupation/nurse"
 BAKER = "http://data.europa.eu/esco/occupation/baker"
 COOK = "http://data.europa.eu/esco/occupation/cook"
+
+
+def test_metrics_follow_the_trec_definitions() -> None:
+    # q1: grades d1=3, d2=1, d3=0 (judged, not relevant); ranked d3, d1, x, d2.
+    qrels = {"q1": {"d1": 3, "d2": 1, "d3": 0}, "q2": {"d9": 2}, "q3": {"d5": 0}}
+    run = {"q1": {"d3": 4.0, "d1": 3.0, "x": 2.0, "d2": 1.0}}
+    scores = per_query(qrels, run)
+    dcg = 3 / np.log2(3) + 1 / np.log2(5)
+    ideal = 3 / np.log2(2) + 1 / np.log2(3)
+    assert scores["ndcg@10"]["q1"] == pytest.approx(dcg / ideal)
+    assert scores["precision@10"]["q1"] == pytest.approx(0.2)
+    assert scores["mrr"]["q1"] == pytest.approx(0.5)
+    assert scores["recall@100"]["q1"] == pytest.approx(1.0)
+    # A judged query without a run counts 0; a query with no relevant posting is left out.
+    assert {m: s["q2"] for m, s in scores.items()} == dict.fromkeys(scores, 0.0)
+    assert all("q3" not in s for s in scores.values())
+
+
+def test_metrics_break_score_ties_by_document_id() -> None:
+    scores = per_query({"q": {"b": 1}}, {"q": {"b": 1.0, "a": 1.0}})
+    assert scores["mrr"]["q"] == pytest.approx(0.5)
 
 
 def test_bootstrap_interval_contains_mean_and_is_fixed_by_seed() -> None:
