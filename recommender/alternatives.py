@@ -22,6 +22,10 @@ person's skills carry over to is only worth showing when someone near them is hi
    skills passes; the best `k` by skill score are kept,
    at most `MAX_PER_UNIT_GROUP` per unit group, each with its best postings by the hybrid
    ranker.
+5. When fewer than `k` pass, longer steps fill the list after them: occupations with a smaller
+   share of their essential skills held (`REACH_COVERAGE`, at least `REACH_HELD` of them and
+   one specific), never at a higher ISCO skill level than the person's own field nor into a
+   professional (level 4) occupation. The coverage shown with each says how long the step is.
 
 Each alternative lists the skills that transfer and the essential skills to learn, both without
 near-synonyms (ESCO often has one skill in two wordings) and most specific first.
@@ -49,6 +53,19 @@ if TYPE_CHECKING:
 MIN_COVERAGE = 0.10
 #: ...and of those, at least this many specific ones: one shared skill is a coincidence.
 MIN_SPECIFIC_HELD = 2
+#: A longer step, offered only after every candidate above: at least this share of the essential
+#: skills and one specific skill held. Without it a person whose trade shares few ESCO skills
+#: with the occupations hiring nearby (most of them, in a small labour market) sees no
+#: alternative at all; with it they see the nearest doors, each with its (low) coverage and the
+#: skills to learn.
+REACH_COVERAGE = 0.05
+REACH_SPECIFIC_HELD = 1
+REACH_HELD = 2  # essential skills held of any kind: one shared skill is a coincidence
+REACH_TOP_LEVEL = 3  # never into a professional occupation (level 4): that takes its degree
+#: ISCO-08 skill level of each major group (1 elementary ... 4 professional; managers 3-4 are
+#: counted 4, armed forces 2). A longer step never goes up a skill level: a midwife's or a
+#: psychologist's job needs the degree, whatever skills a support worker shares with it.
+ISCO_SKILL_LEVEL = {"0": 2, "1": 4, "2": 4, "3": 3, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "9": 1}
 #: Skills at least this specific (`PostingIndex.skill_idf`: in about 115 occupations or fewer)
 #: count as a real overlap; more generic ones (teamwork, driving a car, and the research bundle
 #: ESCO gives to ~120 academic occupations: "manage research data", "think abstractly") say little.
@@ -67,6 +84,7 @@ OWN_OCCUPATION = "own occupation"
 OWN_FIELD = "own unit group"
 LOW_COVERAGE = "too few of its essential skills held"
 CANDIDATE = "candidate"
+REACH = "candidate, a longer step"
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,11 @@ class OwnField:
 
     occupations: frozenset[int]
     isco_prefixes: frozenset[str]
+
+    @property
+    def skill_level(self) -> int:
+        """The highest ISCO skill level of the person's own field (0 when it is unknown)."""
+        return max((ISCO_SKILL_LEVEL.get(p[:1], 0) for p in self.isco_prefixes), default=0)
 
     def verdict(self, occupation: int, isco: str) -> str | None:
         """Why an occupation is the person's own (a reason string), or None if it is not."""
@@ -97,9 +120,10 @@ class Screened:
     unknown_postings: int  # eligible postings whose occupation is unknown
 
     def candidates(self) -> list[int]:
-        """Positions (into the arrays) of the candidates, best skill score first."""
+        """Positions (into the arrays) of the candidates, best skill score first, then the
+        longer steps, best first."""
         order = np.lexsort((-self.postings, -self.score))
-        return [int(i) for i in order if self.verdicts[i] == CANDIDATE]
+        return [int(i) for tier in (CANDIDATE, REACH) for i in order if self.verdicts[i] == tier]
 
 
 def own_field(rec: Recommender, ctx: QueryContext, digits: int | None = None) -> OwnField:
@@ -179,13 +203,20 @@ def screen(
     known = eligible & (occ_rows >= 0)
     counts = np.bincount(occ_rows[known], minlength=len(rec.esco.occ_uris))
     occs = np.flatnonzero(counts).astype(np.int32)
-    score, ess_cov, _ = occupation_scores(rec, skills)
+    score, ess_cov, ess_held = occupation_scores(rec, skills)
     specific = _specific_essentials_held(rec, skills)
+    top_level = min(own.skill_level, REACH_TOP_LEVEL)
     verdicts = []
     for o in occs:
         reason = own.verdict(int(o), rec.esco.occ_isco[o])
         if reason is None and (ess_cov[o] < MIN_COVERAGE or specific[o] < MIN_SPECIFIC_HELD):
-            reason = LOW_COVERAGE
+            reach = (
+                ess_cov[o] >= REACH_COVERAGE
+                and specific[o] >= REACH_SPECIFIC_HELD
+                and ess_held[o] >= REACH_HELD
+                and ISCO_SKILL_LEVEL.get(rec.esco.occ_isco[o][:1], 5) <= top_level
+            )
+            reason = REACH if reach else LOW_COVERAGE
         verdicts.append(reason or CANDIDATE)
     return Screened(
         occupations=occs,

@@ -184,6 +184,25 @@ def test_distinct_skills_drops_near_synonyms(encoder: HashingEncoder) -> None:
     assert distinct_skills(rec, same) == distinct_skills(rec, same)[:1]
 
 
+def test_a_longer_step_comes_after_the_candidates_and_never_goes_up_a_skill_level(
+    encoder: HashingEncoder,
+) -> None:
+    market = [
+        "baker",  # the person's own occupation
+        "butcher",  # shares 7 essential skills: a candidate
+        "brew house operator",  # 9 % of its essential skills, 4 held: a longer step (level 2)
+        "food safety inspector",  # as many held, but a level-3 occupation for a level-2 baker
+        "food technologist",  # 5 held, a professional (level 4): takes a degree
+        "bartender",  # nothing in common
+    ]
+    rec = Recommender.build(local_market(market), encoder)
+    person = Profile(
+        "baker", summary="Bager i 10 år.", work_titles=["Bager"], postcode="5000", commute_km=30
+    )
+    labels = [a.label for a in with_postings(rec.alternatives(person, k=5))]
+    assert labels == ["butcher", "brew house operator"]
+
+
 def test_alternatives_carry_their_postings(encoder: HashingEncoder) -> None:
     rec = Recommender.build(local_market(TRUCK_DRIVER_MARKET), encoder)
     target = rec.alternatives(truck_driver(), k=3)[0]
