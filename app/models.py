@@ -164,6 +164,10 @@ class JobseekerProfileBase(SQLModel):
     commute_km: int = Field(default=30, ge=1, le=300)
     accessibility_needs: str = Field(default="", sa_type=Text)
     home_postcode: str | None = Field(default=None, max_length=4)
+    # ESCO URIs the person said were read wrongly from their words: never used in matching.
+    rejected_concepts: list[str] = Field(
+        default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"}
+    )
 
 
 class JobseekerProfile(JobseekerProfileBase, table=True):

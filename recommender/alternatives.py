@@ -136,11 +136,7 @@ def own_field(rec: Recommender, ctx: QueryContext, digits: int | None = None) ->
     ranker finds best for the person stands in.
     """
     esco = rec.esco
-    occs = set(ctx.wished_occ)
-    for t in ctx.profile.work_titles:
-        o = rec.vocab.occupation_of_title(t)
-        if o is not None:
-            occs.add(o)
+    occs = set(ctx.wished_occ) | work_occupations(rec, ctx.profile)
     codes = {c for c in ctx.wished_isco if c.isdigit()} | {esco.occ_isco[o] for o in occs}
     if not codes and rec.n:
         top = rec.rank(ctx.profile, k=10, explain=False)
@@ -159,11 +155,16 @@ def experience_skills(rec: Recommender, profile: Profile, cv_skills: np.ndarray)
     essential ESCO skills, and those are what carries over to another occupation.
     """
     held = set(int(s) for s in cv_skills)
-    for t in profile.work_titles:
-        o = rec.vocab.occupation_of_title(t)
-        if o is not None:
-            held.update(int(s) for s in rec.esco.essential[o].indices)
+    for o in work_occupations(rec, profile):
+        held.update(int(s) for s in rec.esco.essential[o].indices)
     return np.array(sorted(held), dtype=np.int32)
+
+
+def work_occupations(rec: Recommender, profile: Profile) -> set[int]:
+    """The ESCO occupations the person's work titles name, less those they said are wrong."""
+    rejected = set(profile.rejected_concepts)
+    found = (rec.vocab.occupation_of_title(t) for t in profile.work_titles)
+    return {o for o in found if o is not None and rec.esco.occ_uris[o] not in rejected}
 
 
 def occupation_scores(

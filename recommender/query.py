@@ -16,7 +16,7 @@ geography component would have ranked below it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +28,7 @@ from .index import LANGUAGE_CODES, LANGUAGE_SAMPLE_WORDS, PostingIndex, hours_cl
 from .language import detect_language
 from .skills import SkillVocabulary
 from .text import profile_text, stated_wishes, term_id, tokens
-from .types import ConceptReader, Encoder, Profile
+from .types import ConceptReader, Encoder, InferredConcept, Profile
 
 if TYPE_CHECKING:
     from .scoring import Weights
@@ -119,7 +119,8 @@ def read_concepts(
     """Occupations of job titles and skills of skill names the vocabulary does not know.
 
     The concept reader (the cross-lingual ESCO label index) gets the leftovers in one batch per
-    kind; only its confident matches come back. Returns {ESCO index: URI} for each kind.
+    kind; only its confident matches come back. Returns {ESCO index: the text it was read from}
+    for each kind.
     """
     if concepts is None:
         return {}, {}
@@ -129,12 +130,69 @@ def read_concepts(
     ]
     skill_names = [s for s in skill_names if not vocab.recognise(s)]
     occ: dict[int, str] = {}
-    for matches in concepts.occupations(titles, k=1) if titles else []:
-        occ.update({m.index: m.uri for m in matches})
+    for title, matches in zip(
+        titles, concepts.occupations(titles, k=1) if titles else [], strict=True
+    ):
+        occ.update({m.index: title for m in matches if m.index not in occ})
     skills: dict[int, str] = {}
-    for matches in concepts.skills(skill_names, k=1) if skill_names else []:
-        skills.update({m.index: m.uri for m in matches})
+    read = concepts.skills(skill_names, k=1) if skill_names else []
+    for name, matches in zip(skill_names, read, strict=True):
+        skills.update({m.index: name for m in matches if m.index not in skills})
     return occ, skills
+
+
+def inferred_concepts(index: PostingIndex, profile: Profile) -> list[InferredConcept]:
+    """The ESCO occupations and skills read from the person's own words, each with its source.
+
+    Occupations of the wished and work titles, skills of the skills as written and of the CV
+    text; what the person picked from ESCO themselves (a skill's or a wish's URI) is not an
+    inference and is left out. Rejected concepts are listed too, marked, so they can be undone.
+    """
+    vocab, esco = index.vocab, index.esco
+    rejected = set(profile.rejected_concepts)
+    titles = list(dict.fromkeys([*wished_titles(vocab, profile)[0], *profile.work_titles]))
+    picked = {s for s in profile.skills if s.startswith(("http://", "https://"))}
+    named = [s for s in profile.skills if s not in picked and s.strip()]
+    read_occ, read_skills = read_concepts(index.concepts, vocab, titles, named)
+    occ: dict[int, str] = {}
+    for t in titles:
+        o = vocab.occupation_of_title(t)
+        if o is not None:
+            occ.setdefault(o, t)
+    for o, t in read_occ.items():
+        occ.setdefault(o, t)
+    skills: dict[int, str] = {}
+    for name in named:
+        for i in sorted(vocab.recognise("", [name])):
+            skills.setdefault(i, name)
+    for i in sorted(profile_skills(vocab, replace(profile, skills=[]))):
+        skills.setdefault(i, "")
+    for i, name in read_skills.items():
+        skills.setdefault(i, name)
+    out = [
+        InferredConcept(
+            "occupation",
+            esco.occ_uris[o],
+            esco.occ_labels[o],
+            vocab.occ_da_label.get(o),
+            t,
+            esco.occ_uris[o] in rejected,
+        )
+        for o, t in occ.items()
+    ]
+    out += [
+        InferredConcept(
+            "skill",
+            vocab.uris[i],
+            vocab.labels_en[i],
+            vocab.labels_da.get(i),
+            t,
+            vocab.uris[i] in rejected,
+        )  # fmt: skip
+        for i, t in skills.items()
+        if vocab.uris[i] not in picked
+    ]
+    return out
 
 
 def wished_titles(vocab: SkillVocabulary, profile: Profile) -> tuple[list[str], bool]:
@@ -216,7 +274,11 @@ def build_context(
             wished_occ.add(o)
     read_occ, read_skills = read_concepts(index.concepts, vocab, titles, list(profile.skills))
     wished_occ |= set(read_occ)
-    skills = vocab.as_array(profile_skills(vocab, profile) | set(read_skills))
+    # What the person said was read wrongly is never used (`Profile.rejected_concepts`).
+    rejected = set(profile.rejected_concepts)
+    wished_occ = {o for o in wished_occ if esco.occ_uris[o] not in rejected}
+    found = profile_skills(vocab, profile) | set(read_skills)
+    skills = vocab.as_array(i for i in found if vocab.uris[i] not in rejected)
     wished_isco = {c for c in profile.wished_isco_codes if c.isdigit()}
     wished_isco |= {esco.occ_isco[o] for o in wished_occ}
     if profile.wished_titles:
@@ -250,8 +312,8 @@ def build_context(
         swipes_used={"yes": len(yes), "save": len(saved), "no": len(no_ids)},
         fields_used=_as_read_from_text(fields) if read_from_text else fields,
         language=LANGUAGE_CODES.get(language or "", 0),
-        read_occupations=list(read_occ.values()),
-        read_skills=list(read_skills.values()),
+        read_occupations=[esco.occ_uris[o] for o in read_occ if o in wished_occ],
+        read_skills=[vocab.uris[i] for i in read_skills if vocab.uris[i] not in rejected],
     )
 
 

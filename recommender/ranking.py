@@ -32,7 +32,7 @@ from .explain import bare_recommendation, recommendation
 from .freetext import parse_cv
 from .geo import Postcodes, danish_postcodes
 from .index import PostingIndex
-from .query import QueryContext, build_context, candidates
+from .query import QueryContext, build_context, candidates, inferred_concepts
 from .scoring import COMPONENTS, Candidates, Weights, components, weights_for
 from .skills import SkillVocabulary, default_vocabulary
 from .text import posting_text
@@ -40,6 +40,7 @@ from .types import (
     Alternative,
     ConceptReader,
     Encoder,
+    InferredConcept,
     Posting,
     Profile,
     Recommendation,
@@ -81,6 +82,7 @@ def with_reading(profile: Profile, read: Profile) -> Profile:
         interests=list(profile.interests) or read.interests,
         swipes=list(profile.swipes),
         embedding=profile.embedding,
+        rejected_concepts=list(profile.rejected_concepts),
     )
 
 
@@ -201,6 +203,11 @@ class Recommender:
         else:
             self._readings.move_to_end(profile.summary)
         return with_reading(profile, read)
+
+    def inferred(self, profile: Profile) -> list[InferredConcept]:
+        """The ESCO occupations and skills read from the person's words (see
+        `recommender.query.inferred_concepts`), for them to see and correct."""
+        return inferred_concepts(self.index, self.understand(profile))
 
     def context(self, profile: Profile, *, embed: bool = True) -> QueryContext:
         """Derive the per-query context; see `recommender.query.build_context`."""

@@ -85,6 +85,8 @@ class Profile:
     `commute_km` switches the hard distance filter on; without it distance only decays softly.
     `interests` are free-text interests (JSON Resume's, often hobbies): one that names an
     occupation counts as a wish. Wishes stated in the summary ("søger job som kok") count too.
+    `rejected_concepts` are ESCO URIs the person said were read wrongly from their words (see
+    `Recommender.inferred`): the ranker and the alternatives never use them.
     """
 
     id: str
@@ -105,6 +107,7 @@ class Profile:
     work_titles: list[str] = field(default_factory=list)
     interests: list[str] = field(default_factory=list)
     embedding: npt.NDArray[np.float32] | None = None
+    rejected_concepts: list[str] = field(default_factory=list)
 
     def swipe_ids(self, *actions: str) -> list[str]:
         """Posting ids the person reacted to with any of `actions`, last reaction winning."""
@@ -190,6 +193,22 @@ class Alternative:
 
 
 ConceptKind = Literal["occupation", "skill"]
+
+
+@dataclass(frozen=True)
+class InferredConcept:
+    """An ESCO occupation or skill the recommender read from the person's own words.
+
+    `source` is the words it was read from (a job title, a skill as written) or "" for the CV
+    text as a whole; `rejected` says the person has said it is wrong (`Profile.rejected_concepts`).
+    """
+
+    kind: ConceptKind
+    uri: str
+    label: str
+    label_da: str | None
+    source: str
+    rejected: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import JobseekerProfile, Postcode, Role
+from app.services import matching
 
 
 @pytest.fixture
@@ -129,3 +130,65 @@ def test_enter_in_a_text_field_saves_instead_of_adding_a_row(client, login_as, s
     body = client.get("/jobsoeger/profil").get_data(as_text=True)
     first_submit = body.index('type="submit"', body.index('id="profile-form"'))
     assert 'name="add_' not in body[first_submit - 80 : first_submit + 80]
+
+
+# --- What we read from your CV -----------------------------------------------------------------
+
+
+def read_page(client):
+    response = client.get("/jobsoeger/profil/laest")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_reading_lists_what_was_read_and_a_correction_is_kept_and_can_be_undone(
+    app, client, login_as, session, odense, make_posting
+):
+    user = login_as(Role.JOBSEEKER)
+    make_posting(title="Social- og sundhedshjælper", postcode="5000")
+    assert client.post("/jobsoeger/profil", data=valid_form()).status_code == 200
+    page = read_page(client)
+    assert "Hvad vi læste i dit CV" in page
+    assert "Læst ud fra: “Social- og sundhedshjælper”" in page
+    with app.app_context():
+        concepts = matching.inferred_concepts(session=session, user_id=user.id)
+    occupation = next(c for c in concepts or [] if c.kind == "occupation")
+    assert f'value="{occupation.uri}"' in page
+
+    answer = client.post(
+        "/jobsoeger/profil/laest", data={"uri": occupation.uri, "action": "reject"}
+    )
+    assert answer.status_code == 302
+    assert profile_of(session, user).rejected_concepts == [occupation.uri]
+    page = read_page(client)
+    assert "Du har sagt, at det er forkert" in page and "Brug det igen" in page
+    with app.app_context():
+        recommender = matching.get_recommender(session=session)
+        stored = profile_of(session, user)
+        person = matching.to_rec_profile(profile=stored, home=None, swipes=[], embedding=None)
+        assert (
+            recommender.esco.occ_index[occupation.uri] not in recommender.context(person).wished_occ
+        )
+
+    client.post("/jobsoeger/profil/laest", data={"uri": occupation.uri, "action": "undo"})
+    assert profile_of(session, user).rejected_concepts == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"uri": "http://data.europa.eu/esco/occupation/not-read-from-you", "action": "reject"},
+        {"uri": "x" * 300, "action": "reject"},
+        {"uri": "", "action": "reject"},
+        {"action": "delete-everything", "uri": "http://data.europa.eu/esco/skill/x"},
+    ],
+)
+def test_a_correction_of_something_not_read_is_refused_with_a_message(
+    client, login_as, session, odense, data
+):
+    user = login_as(Role.JOBSEEKER)
+    assert client.post("/jobsoeger/profil", data=valid_form()).status_code == 200
+    answer = client.post("/jobsoeger/profil/laest", data=data, follow_redirects=True)
+    assert answer.status_code == 200
+    assert "Det kunne ikke ændres" in answer.get_data(as_text=True)
+    assert profile_of(session, user).rejected_concepts == []

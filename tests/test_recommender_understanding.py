@@ -6,9 +6,12 @@ wiring, not the model.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
+from recommender.alternatives import experience_skills
 from recommender.encoders import HashingEncoder
 from recommender.esco import load_esco
 from recommender.index import LANGUAGE_CODES
@@ -105,6 +108,53 @@ def test_without_a_reader_unknown_titles_stay_unknown() -> None:
         HashingEncoder(),
     )
     assert int(rec.index.occupation[0]) == -1
+
+
+def test_what_was_read_is_listed_with_its_source_and_a_rejection_is_never_used() -> None:
+    uri = shipwright_uri()
+    reader = FakeReader("Træbådsbygger til klassiske skibe", uri)
+    rec = Recommender(HashingEncoder(), label_index=reader)
+    rec.add([posting("p", "Lastbilchauffør", "Kør lastbil.", AARHUS)])
+    esco, vocab = rec.esco, rec.vocab
+    truck = vocab.occupation_of_title("Lastbilchauffør")
+    assert truck is not None
+    truck_uri = esco.occ_uris[truck]
+    picked = vocab.uris[0]  # a skill the person picked from ESCO: not an inference
+    person = Profile(
+        "p",
+        summary="Jeg har kørt lastbil og har kørekort.",
+        work_titles=["Lastbilchauffør", "Træbådsbygger til klassiske skibe"],
+        skills=["truckcertifikat", picked],
+    )
+    read = {c.uri: c for c in rec.inferred(person)}
+    assert read[truck_uri].kind == "occupation" and read[truck_uri].source == "Lastbilchauffør"
+    assert read[uri].source == "Træbådsbygger til klassiske skibe"  # via the concept reader
+    skills = [c for c in read.values() if c.kind == "skill"]
+    assert skills and picked not in read
+    assert any(c.source == "truckcertifikat" for c in skills)
+    assert not any(c.rejected for c in read.values())
+    text_skill = next(c for c in skills if c.source == "truckcertifikat")
+
+    ctx = rec.context(person)
+    assert vocab.index[text_skill.uri] in ctx.skill_set and reader.index in ctx.wished_occ
+
+    corrected = replace(person, rejected_concepts=[text_skill.uri, uri])
+    read = {c.uri: c for c in rec.inferred(corrected)}
+    assert read[text_skill.uri].rejected and read[uri].rejected  # listed, so it can be undone
+    ctx = rec.context(corrected)
+    assert vocab.index[text_skill.uri] not in ctx.skill_set
+    assert reader.index not in ctx.wished_occ and uri not in ctx.read_occupations
+
+
+def test_a_rejected_work_occupation_implies_no_skills_for_alternatives() -> None:
+    rec = Recommender(HashingEncoder())
+    truck = rec.vocab.occupation_of_title("Lastbilchauffør")
+    assert truck is not None
+    person = Profile("p", work_titles=["Lastbilchauffør"])
+    essentials = set(rec.esco.essential[truck].indices.tolist())
+    assert essentials <= set(experience_skills(rec, person, np.zeros(0, np.int32)).tolist())
+    corrected = replace(person, rejected_concepts=[rec.esco.occ_uris[truck]])
+    assert experience_skills(rec, corrected, np.zeros(0, np.int32)).size == 0
 
 
 def test_postings_get_their_language() -> None:

@@ -129,6 +129,7 @@ def to_rec_profile(
         commute_km=float(profile.commute_km) if profile.commute_km else None,
         swipes=[rt.Swipe(str(s.posting_id), s.action) for s in swipes],  # type: ignore[arg-type]
         embedding=embedding,
+        rejected_concepts=list(profile.rejected_concepts),
     )
 
 
@@ -638,6 +639,19 @@ def top_posting_ids(*, session: Session, user_id: int, k: int = 20) -> list[int]
         rec_profile, k=k, method=_method_for(session, user_id, assign=False), explain=False
     )
     return [int(r.posting_id) for r in ranked]
+
+
+def inferred_concepts(*, session: Session, user_id: int) -> list[rt.InferredConcept] | None:
+    """The ESCO occupations and skills the recommender reads from the person's own words (job
+    titles, skills as written, CV text), rejected ones included and marked; None when the person
+    opted out of algorithmic processing or objected: then nothing is read."""
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        return None
+    profile, home = _profile_parts(session, user_id)
+    if profile is None:
+        return []
+    rec_profile = to_rec_profile(profile=profile, home=home, swipes=[], embedding=None)
+    return get_recommender(session=session).inferred(rec_profile)
 
 
 def warm_up_in_background(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Jobseeker profiles: reading, updating (validated against reference data) and sharing."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -112,6 +113,36 @@ def update_profile(*, session: Session, user_id: int, data: ProfileInput) -> Job
     session.add(profile)
     session.commit()
     return profile
+
+
+#: Most concepts a person can mark as read wrongly (a bound on what one form can store).
+MAX_REJECTED_CONCEPTS = 500
+
+
+def set_concept_rejected(
+    *, session: Session, user_id: int, uri: str, rejected: bool, known: Collection[str]
+) -> bool:
+    """Mark an ESCO concept read from the person's words as wrong, or take that back; returns
+    whether anything changed. ``known`` are the concepts the recommender reads from them now:
+    only those can be rejected (an undo is always allowed)."""
+    profile = get_or_create_profile(session=session, user_id=user_id)
+    current = list(profile.rejected_concepts or [])
+    if rejected:
+        if uri in current:
+            return False
+        if uri not in known:
+            raise ProfileError("concept", "unknown_concept")
+        if len(current) >= MAX_REJECTED_CONCEPTS:
+            raise ProfileError("concept", "too_many_rejected")
+        profile.rejected_concepts = [*current, uri]
+    else:
+        if uri not in current:
+            return False
+        profile.rejected_concepts = [u for u in current if u != uri]
+    profile.updated_at = utcnow()
+    session.add(profile)
+    session.commit()
+    return True
 
 
 def shared_with(*, session: Session, caseworker_id: int) -> list[User]:

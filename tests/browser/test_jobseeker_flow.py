@@ -15,6 +15,7 @@ JOBSEEKER_PAGES = [
     "/jobsoeger/swipe",
     "/jobsoeger/swipe?fane=alternativer",
     "/jobsoeger/profil",
+    "/jobsoeger/profil/laest",
     "/jobsoeger/gemte",
     "/jobsoeger/notifikationer",
     "/jobsoeger/andre-som-mig",
@@ -125,3 +126,22 @@ def test_opting_out_and_back_in_in_the_browser(live_server, open_context):
         page.wait_for_timeout(200)
     expect(page.locator("#card-title")).to_be_visible()
     assert errors.messages == []
+
+
+def test_correcting_what_was_read_from_the_cv_by_keyboard(live_server, open_context):
+    page = open_context(360).new_page()
+    log_in_as_demo(page, live_server)
+    page.goto(f"{live_server.url}/jobsoeger/profil")
+    page.get_by_role("link", name="Se, hvad vi læste i dit CV, og ret det").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hvad vi læste i dit CV")
+    wrong = page.get_by_role("button", name="er forkert").first
+    name = (wrong.get_attribute("aria-label") or "").removesuffix(" er forkert")
+    wrong.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("vi bruger det ikke længere")
+    again = page.get_by_role("button", name=f"Brug {name} igen")
+    expect(again).to_be_visible()
+    again.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("vi bruger det igen")
+    expect(page.get_by_role("button", name=f"{name} er forkert")).to_be_visible()

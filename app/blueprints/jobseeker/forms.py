@@ -169,6 +169,13 @@ class SwipeForm(FlaskForm):
     kind = StringField(validators=[Optional(), AnyOf(("match", "alternative"))])
 
 
+class ConceptForm(FlaskForm):
+    """Say that an occupation or skill was read wrongly from one's words, or take that back."""
+
+    uri = StringField(validators=[DataRequired(), Length(max=255)])
+    action = StringField(validators=[DataRequired(), AnyOf(("reject", "undo"))])
+
+
 class UndoForm(FlaskForm):
     """Take back the latest answer."""
 

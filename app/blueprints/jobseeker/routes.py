@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from app import htmx, views
 from app.blueprints.jobseeker import bp
 from app.blueprints.jobseeker.forms import (
+    ConceptForm,
     FeedbackForm,
     ProfileForm,
     StatusForm,
@@ -100,6 +101,46 @@ def profile() -> ResponseReturnValue:
         return _render_profile(form)
     matching.request_refresh(user_id=current_user.id, reason=matching.Reason.PROFILE)
     return _render_profile(form, saved=True)
+
+
+@bp.route("/profil/laest", methods=["GET", "POST"])
+def reading() -> ResponseReturnValue:
+    """The occupations and skills read from the person's own words, each of which they can say
+    is wrong (the ranker then never uses it) or take that back."""
+    session = get_session()
+    concepts = matching.inferred_concepts(session=session, user_id=current_user.id)
+    form = ConceptForm()
+    if request.method == "POST":
+        if concepts is None or not form.validate_on_submit():
+            flash(_("That could not be changed. Try again from the list."), "error")
+            return redirect(url_for("jobseeker.reading"))
+        rejected = form.action.data == "reject"
+        try:
+            changed = profiles.set_concept_rejected(
+                session=session,
+                user_id=current_user.id,
+                uri=form.uri.data or "",
+                rejected=rejected,
+                known={c.uri for c in concepts},
+            )
+        except profiles.ProfileError:
+            flash(_("That could not be changed. Try again from the list."), "error")
+            return redirect(url_for("jobseeker.reading"))
+        matching.request_refresh(
+            user_id=current_user.id, reason=matching.Reason.PROFILE, changed=changed
+        )
+        if rejected:
+            flash(_("Noted: we no longer use it to find jobs for you."), "success")
+        else:
+            flash(_("Taken back: we use it again to find jobs for you."), "success")
+        return redirect(url_for("jobseeker.reading"))
+    return render_template(
+        "jobseeker/reading.html",
+        occupations=[c for c in concepts or [] if c.kind == "occupation"],
+        skills=[c for c in concepts or [] if c.kind == "skill"],
+        opted_out=concepts is None,
+        form=form,
+    )
 
 
 def _query() -> str:
