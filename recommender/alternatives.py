@@ -24,8 +24,9 @@ person's skills carry over to is only worth showing when someone near them is hi
    ranker.
 5. When fewer than `k` pass, longer steps fill the list after them: occupations with a smaller
    share of their essential skills held (`REACH_COVERAGE`, at least `REACH_HELD` of them and
-   one specific), never at a higher ISCO skill level than the person's own field nor into a
-   professional (level 4) occupation. The coverage shown with each says how long the step is.
+   one quite specific, `REACH_SPECIFIC_IDF`), never at a higher ISCO skill level than the
+   person's own field nor into a professional (level 4) occupation. The coverage shown with
+   each says how long the step is.
 
 Each alternative lists the skills that transfer and the essential skills to learn, both without
 near-synonyms (ESCO often has one skill in two wordings) and most specific first.
@@ -61,6 +62,9 @@ MIN_SPECIFIC_HELD = 2
 REACH_COVERAGE = 0.05
 REACH_SPECIFIC_HELD = 1
 REACH_HELD = 2  # essential skills held of any kind: one shared skill is a coincidence
+#: ...and the specific one rarer than `SPECIFIC_IDF` asks (in about 90 occupations or fewer):
+#: "act reliably" (107 occupations) and "drive vehicles" make no bookkeeper a delivery driver.
+REACH_SPECIFIC_IDF = 3.5
 REACH_TOP_LEVEL = 3  # never into a professional occupation (level 4): that takes its degree
 #: ISCO-08 skill level of each major group (1 elementary ... 4 professional; managers 3-4 are
 #: counted 4, armed forces 2). A longer step never goes up a skill level: a midwife's or a
@@ -206,6 +210,7 @@ def screen(
     occs = np.flatnonzero(counts).astype(np.int32)
     score, ess_cov, ess_held = occupation_scores(rec, skills)
     specific = _specific_essentials_held(rec, skills)
+    telling = _specific_essentials_held(rec, skills, REACH_SPECIFIC_IDF)
     top_level = min(own.skill_level, REACH_TOP_LEVEL)
     verdicts = []
     for o in occs:
@@ -213,7 +218,7 @@ def screen(
         if reason is None and (ess_cov[o] < MIN_COVERAGE or specific[o] < MIN_SPECIFIC_HELD):
             reach = (
                 ess_cov[o] >= REACH_COVERAGE
-                and specific[o] >= REACH_SPECIFIC_HELD
+                and telling[o] >= REACH_SPECIFIC_HELD
                 and ess_held[o] >= REACH_HELD
                 and ISCO_SKILL_LEVEL.get(rec.esco.occ_isco[o][:1], 5) <= top_level
             )
@@ -229,12 +234,15 @@ def screen(
     )
 
 
-def _specific_essentials_held(rec: Recommender, skills: np.ndarray) -> np.ndarray:
-    """Per occupation: how many of its essential skills the person holds that are specific."""
+def _specific_essentials_held(
+    rec: Recommender, skills: np.ndarray, at_least: float = SPECIFIC_IDF
+) -> np.ndarray:
+    """Per occupation: how many of its essential skills the person holds that are specific
+    (`PostingIndex.skill_idf` at least `at_least`)."""
     n_esco = rec.esco.n_skills
     ind = np.zeros(n_esco, dtype=np.float32)
     held = skills[skills < n_esco]
-    ind[held[rec.index.skill_idf[held] >= SPECIFIC_IDF]] = 1.0
+    ind[held[rec.index.skill_idf[held] >= at_least]] = 1.0
     return np.asarray(rec.esco.essential @ ind)
 
 
