@@ -54,6 +54,15 @@ if TYPE_CHECKING:
 MIN_COVERAGE = 0.10
 #: ...and of those, at least this many specific ones: one shared skill is a coincidence.
 MIN_SPECIFIC_HELD = 2
+#: Skills at least this specific (`PostingIndex.skill_idf`: in about 115 occupations or fewer)
+#: count as a real overlap; more generic ones (teamwork, driving a car, and the research bundle
+#: ESCO gives to ~120 academic occupations: "manage research data", "think abstractly") say little.
+SPECIFIC_IDF = 3.25
+MAX_PER_UNIT_GROUP = 2  # at most this many alternatives from one 4-digit ISCO group
+OPTIONAL_WEIGHT = 0.2
+OWN_FIELD_DIGITS = 4  # the ISCO-08 level that makes up the person's own field
+SKILLS_SHOWN = 15
+
 #: A longer step, offered only after every candidate above: at least this share of the essential
 #: skills and one specific skill held. Without it a person whose trade shares few ESCO skills
 #: with the occupations hiring nearby (most of them, in a small labour market) sees no
@@ -67,17 +76,11 @@ REACH_HELD = 2  # essential skills held of any kind: one shared skill is a coinc
 REACH_SPECIFIC_IDF = 3.5
 REACH_TOP_LEVEL = 3  # never into a professional occupation (level 4): that takes its degree
 #: ISCO-08 skill level of each major group (1 elementary ... 4 professional; managers 3-4 are
-#: counted 4, armed forces 2). A longer step never goes up a skill level: a midwife's or a
-#: psychologist's job needs the degree, whatever skills a support worker shares with it.
-ISCO_SKILL_LEVEL = {"0": 2, "1": 4, "2": 4, "3": 3, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "9": 1}
-#: Skills at least this specific (`PostingIndex.skill_idf`: in about 115 occupations or fewer)
-#: count as a real overlap; more generic ones (teamwork, driving a car, and the research bundle
-#: ESCO gives to ~120 academic occupations: "manage research data", "think abstractly") say little.
-SPECIFIC_IDF = 3.25
-MAX_PER_UNIT_GROUP = 2  # at most this many alternatives from one 4-digit ISCO group
-OPTIONAL_WEIGHT = 0.2
-OWN_FIELD_DIGITS = 4  # the ISCO-08 level that makes up the person's own field
-SKILLS_SHOWN = 15
+#: counted 4) and, in the armed forces, of each sub-major group (officers 4, NCOs 3, other
+#: ranks 2). A longer step never goes up a skill level: a midwife's or a psychologist's job
+#: needs the degree, whatever skills a support worker shares with it.
+ISCO_SKILL_LEVEL = {"1": 4, "2": 4, "3": 3, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "9": 1}
+ARMED_FORCES_SKILL_LEVEL = {"01": 4, "02": 3, "03": 2}
 
 # ESCO reuse levels from the most specific: occupation-specific, sector-specific, cross-sector,
 # transversal (and unknown last).
@@ -91,6 +94,13 @@ CANDIDATE = "candidate"
 REACH = "candidate, a longer step"
 
 
+def isco_skill_level(code: str) -> int | None:
+    """The ISCO-08 skill level of an occupation code or prefix (None when it says too little)."""
+    if code.startswith("0"):
+        return ARMED_FORCES_SKILL_LEVEL.get(code[:2])
+    return ISCO_SKILL_LEVEL.get(code[:1])
+
+
 @dataclass(frozen=True)
 class OwnField:
     """The occupations the person has or wishes for, and the ISCO code prefixes of their field."""
@@ -101,7 +111,7 @@ class OwnField:
     @property
     def skill_level(self) -> int:
         """The highest ISCO skill level of the person's own field (0 when it is unknown)."""
-        return max((ISCO_SKILL_LEVEL.get(p[:1], 0) for p in self.isco_prefixes), default=0)
+        return max((isco_skill_level(p) or 0 for p in self.isco_prefixes), default=0)
 
     def verdict(self, occupation: int, isco: str) -> str | None:
         """Why an occupation is the person's own (a reason string), or None if it is not."""
@@ -220,7 +230,7 @@ def screen(
                 ess_cov[o] >= REACH_COVERAGE
                 and telling[o] >= REACH_SPECIFIC_HELD
                 and ess_held[o] >= REACH_HELD
-                and ISCO_SKILL_LEVEL.get(rec.esco.occ_isco[o][:1], 5) <= top_level
+                and (isco_skill_level(rec.esco.occ_isco[o]) or 5) <= top_level
             )
             reason = REACH if reach else LOW_COVERAGE
         verdicts.append(reason or CANDIDATE)

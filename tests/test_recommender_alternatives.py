@@ -7,6 +7,7 @@ from recommender.alternatives import (
     distinct_skills,
     experience_skills,
     find_alternatives,
+    isco_skill_level,
     occupation_scores,
 )
 from recommender.encoders import HashingEncoder
@@ -201,6 +202,18 @@ def test_a_longer_step_comes_after_the_candidates_and_never_goes_up_a_skill_leve
     )
     labels = [a.label for a in with_postings(rec.alternatives(person, k=5))]
     assert labels == ["butcher", "brew house operator"]
+
+
+def test_skill_levels_of_isco_codes() -> None:
+    assert [isco_skill_level(c) for c in ("2221", "3412", "5414", "9333", "1420")] == [
+        4,
+        3,
+        2,
+        1,
+        4,
+    ]
+    # Armed forces by sub-major group: an officer's post is no longer step for a guard.
+    assert [isco_skill_level(c) for c in ("0110", "0210", "0310", "0")] == [4, 3, 2, None]
 
 
 def test_alternatives_carry_their_postings(encoder: HashingEncoder) -> None:
