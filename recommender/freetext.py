@@ -26,12 +26,9 @@ Word lists (headings, months, language names, licences...) live in `data/cv_patt
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from .cv_layout import (
@@ -49,7 +46,7 @@ from .cv_layout import (
     sentences,
     split_lines,
 )
-from .geo import Postcodes, danish_postcodes
+from .geo import Postcodes, danish_postcodes, danish_towns
 from .language import detect_language
 from .skills import SkillVocabulary, default_vocabulary
 from .text import stated_wishes
@@ -378,33 +375,8 @@ def _jobs_in_sentence(text: str, offset: int, pats: CvPatterns) -> Iterator[tupl
 # --------------------------------------------------------------------------- places
 
 
-@lru_cache(maxsize=1)
-def _towns() -> dict[str, str]:
-    """Lower-cased Danish town names → their lowest postcode.
-
-    Read from the postcode package's locality names: `geo.Postcodes` keeps only coordinates.
-    A town with districts ("Aarhus C", "Aarhus N") is also known by its bare name.
-    """
-    try:
-        ref = resources.files("countrystatecity_postal_codes").joinpath(
-            "data/by-country/DK/postcodes.json"
-        )
-        rows = json.loads(ref.read_text(encoding="utf-8"))
-    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
-        return {}
-    towns: dict[str, str] = {}
-    for r in sorted(rows, key=lambda r: str(r.get("code"))):
-        name = str(r.get("localityName") or "").strip().lower()
-        if not name:
-            continue
-        towns.setdefault(name, str(r["code"]))
-        bare = re.sub(r"\s+(?:[a-zæøå]{1,2}|øst|vest|nord|syd)$", "", name)
-        towns.setdefault(bare, str(r["code"]))
-    return towns
-
-
 def _is_town(s: str) -> bool:
-    return s.strip().lower() in _towns()
+    return s.strip().lower() in danish_towns()
 
 
 def _split_town(employer: str) -> tuple[str, str | None]:
@@ -420,7 +392,7 @@ def _split_town(employer: str) -> tuple[str, str | None]:
 def _find_place(lines: list[Line], postcodes: Postcodes) -> Found[Place] | None:
     """The home postcode: "8000 Aarhus C" on the address line first, else a town by name."""
     pats = cv_patterns()
-    towns = _towns()
+    towns = danish_towns()
     best: Found[Place] | None = None
     for rank, ln in enumerate(ln for ln in lines if ln.text):
         for m in re.finditer(

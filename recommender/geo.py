@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -131,14 +133,34 @@ class Postcodes:
         return len(self.coords)
 
 
-@lru_cache(maxsize=1)
-def danish_postcodes() -> Postcodes:
-    """Postcode centroids from `countrystatecity-postal-codes`; empty if it is not installed."""
+def _package_rows() -> list[dict[str, Any]]:
+    """The Danish rows of `countrystatecity-postal-codes`; none if it is not installed."""
     try:
         ref = resources.files("countrystatecity_postal_codes").joinpath(
             "data/by-country/DK/postcodes.json"
         )
         rows = json.loads(ref.read_text(encoding="utf-8"))
     except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
-        return Postcodes([])
-    return Postcodes(rows)
+        return []
+    return [r for r in rows if isinstance(r, dict)]
+
+
+@lru_cache(maxsize=1)
+def danish_postcodes() -> Postcodes:
+    """Postcode centroids from `countrystatecity-postal-codes`; empty if it is not installed."""
+    return Postcodes(_package_rows())
+
+
+@lru_cache(maxsize=1)
+def danish_towns() -> dict[str, str]:
+    """Lower-cased Danish town names → their lowest postcode, from the same package's locality
+    names. A town with districts ("Aarhus C", "Aarhus N") is also known by its bare name."""
+    towns: dict[str, str] = {}
+    for r in sorted(_package_rows(), key=lambda r: str(r.get("code"))):
+        name = str(r.get("localityName") or "").strip().lower()
+        if not name:
+            continue
+        towns.setdefault(name, str(r["code"]))
+        bare = re.sub(r"\s+(?:[a-zæøå]{1,2}|øst|vest|nord|syd)$", "", name)
+        towns.setdefault(bare, str(r["code"]))
+    return towns

@@ -296,6 +296,13 @@ def _read_jsonl(path: str | Path, parse: Any) -> tuple[list[Any], list[LineError
     return items, errors
 
 
+def write_jsonl(path: str | Path, rows: list[dict[str, Any]]) -> None:
+    """One JSON object per line, UTF-8 as written (not ASCII-escaped), LF line ends."""
+    with Path(path).open("w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def read_postings(path: str | Path) -> tuple[list[Posting], list[LineError]]:
     """Postings from a JSON Lines file of schema.org JobPostings, and the lines that failed."""
     return _read_jsonl(path, posting_from_jsonld)

@@ -40,6 +40,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from recommender.io import write_jsonl
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "eval"
 ESCO_DIR = ROOT / "data" / "esco-v1.1.1"
@@ -1003,10 +1005,10 @@ def build(out_dir: Path, esco_dir: Path = ESCO_DIR) -> dict[str, int]:
         md.append("")
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(out_dir / "postings.jsonl", postings)
-    _write_jsonl(out_dir / "profiles.jsonl", profiles)
-    _write_jsonl(out_dir / "profiles_truth.jsonl", truth)
-    _write_jsonl(
+    write_jsonl(out_dir / "postings.jsonl", postings)
+    write_jsonl(out_dir / "profiles.jsonl", profiles)
+    write_jsonl(out_dir / "profiles_truth.jsonl", truth)
+    write_jsonl(
         out_dir / "postings_truth.jsonl",
         [_truth_row(p["identifier"], by_key[labels[p["identifier"]]]) for p in postings],
     )
@@ -1032,12 +1034,6 @@ def main_occupation(levels_for: dict[str, int]) -> str:
 def _truth_row(pid: str, occ: Occupation) -> dict[str, str]:
     """What the person's occupation really is; evaluation groups and strata use it."""
     return {"id": pid, "occupation_uri": occ.uri, "occupation_label": occ.key, "isco": occ.isco}
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from recommender.geo import danish_postcodes
+from recommender.io import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "eval"
@@ -81,12 +82,6 @@ def load_centroids() -> dict[str, Centroid]:
         if point is not None:
             out[code] = Centroid(town, point[0], point[1])
     return out
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def distance_km(a: Centroid, b: Centroid) -> float:
@@ -380,9 +375,9 @@ def build(eval_dir: Path = EVAL_DIR, out_dir: Path = FREETEXT_DIR) -> dict[str, 
         qrels += [(cid, doc, g) for doc, g in sorted(graded.items())]
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(out_dir / "profiles.jsonl", profiles)
-    _write_jsonl(out_dir / "postings.jsonl", unique_batch)
-    _write_jsonl(out_dir / "strata.jsonl", strata)
+    write_jsonl(out_dir / "profiles.jsonl", profiles)
+    write_jsonl(out_dir / "postings.jsonl", unique_batch)
+    write_jsonl(out_dir / "strata.jsonl", strata)
     (out_dir / "qrels.trec").write_text(
         "".join(f"{q} 0 {d} {g}\n" for q, d, g in qrels), encoding="utf-8"
     )
