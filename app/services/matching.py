@@ -49,7 +49,7 @@ from app.services.postings import active_postings_filter
 from consent.models import ConsentAction, ConsentEvent
 from recommender import types as rt
 from recommender.encoders import Encoder, load_encoder
-from recommender.geo import haversine_km
+from recommender.geo import centroid_corrections, haversine_km
 from recommender.ranking import Recommender
 from recommender.text import posting_text, profile_text
 
@@ -154,6 +154,12 @@ def get_encoder() -> Encoder:
         if _encoder is None or _encoder_key != key:
             _encoder, _encoder_key = load_encoder(*key), key
         return _encoder
+
+
+def repaired_centroids() -> dict[str, tuple[float, float]]:
+    """The ranker's hand-checked centroids of postcodes the postcode package misplaces, so the
+    portal's stored postcodes give the same distances as the ranker."""
+    return centroid_corrections()
 
 
 def distance_km(*, start: tuple[float, float], end: tuple[float, float]) -> float:

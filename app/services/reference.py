@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from app.config import PROJECT_ROOT
 from app.models import EscoOccupation, EscoOccupationSkill, EscoSkill, IscoGroup, Postcode
+from app.services.matching import repaired_centroids
 
 ESCO_DIR = PROJECT_ROOT / "data" / "esco-v1.1.1"
 CLASSIFICATION_ZIP = "esco-v1.1.1-classification-en-csv.zip"
@@ -172,18 +173,22 @@ def region_of(code: str, state_code: str | None) -> str | None:
 
 
 def postcode_rows() -> list[dict[str, Any]]:
-    """Danish postcodes with centroid and region, from ``countrystatecity-postal-codes``."""
+    """Danish postcodes with centroid and region, from ``countrystatecity-postal-codes``, with
+    the recommender's hand-checked centroids where the package misplaces one (so the portal's
+    distances are the ranker's)."""
     from countrystatecity_postal_codes import get_postcodes_of_country
 
+    corrected = repaired_centroids()
     rows: dict[str, dict[str, Any]] = {}
     for p in get_postcodes_of_country("DK"):
         if p.latitude is None or p.longitude is None or not p.localityName:
             continue
+        latitude, longitude = corrected.get(p.code, (p.latitude, p.longitude))
         rows[p.code] = {
             "code": p.code,
             "name": p.localityName,
-            "latitude": p.latitude,
-            "longitude": p.longitude,
+            "latitude": latitude,
+            "longitude": longitude,
             "region": region_of(p.code, p.stateCode),
         }
     return list(rows.values())
