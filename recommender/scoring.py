@@ -63,6 +63,9 @@ def weights_for(method: str, weights: Weights) -> dict[str, float]:
 
 
 CROSS_LANGUAGE_RELIABILITY = 0.0  # word overlap between two languages says nothing
+#: Pseudo-weight of the candidates' mean skill coverage added to every posting's own (about one
+#: typical ESCO skill: `PostingIndex.skill_idf` has median 6.6).
+SKILL_PRIOR_WEIGHT = 6.0
 
 
 def standing(x: npt.NDArray) -> npt.NDArray[np.float64]:
@@ -170,10 +173,13 @@ def components(
 
     cov = index.skill_coverage(ctx.skills, pos)
     raw["skills"] = cov
-    has = index.skill_total[pos] > 0
-    # A posting in which no skill was recognised gets the candidates' mean, not a penalty.
+    total = index.skill_total[pos].astype(np.float64)
+    has = total > 0
+    # A posting in which no skill was recognised gets the candidates' mean, not a penalty; one in
+    # which few were is pulled towards that mean (an ad asking only for "English" is no full
+    # match for everyone who speaks it): additive smoothing with `SKILL_PRIOR_WEIGHT`.
     neutral = float(cov[has].mean()) if has.any() else 0.0
-    val["skills"] = np.where(has, cov, neutral)
+    val["skills"] = (cov * total + SKILL_PRIOR_WEIGHT * neutral) / (total + SKILL_PRIOR_WEIGHT)
     active["skills"] = len(ctx.skills) > 0
 
     dist, raw["geo"], val["geo"], active["geo"] = _geography(index, ctx, pos)

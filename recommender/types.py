@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 #: Bumped whenever scoring changes in a way a person could notice; shown in every explanation.
-ALGORITHM_VERSION = "hybrid-1.0"
+ALGORITHM_VERSION = "hybrid-1.1"  # 1.1: free-text CVs, label index, language-aware fusion
 
 SwipeAction = Literal["yes", "no", "save"]
 Method = Literal["hybrid", "semantic", "lexical", "automatch"]

@@ -342,3 +342,36 @@ def test_title_containment_for_all_rows_matches_the_candidate_version(rec: Recom
     fast = index.containment(index.title_terms, ctx.wished_title_terms)
     assert np.allclose(slow, fast)
     assert fast.max() == 1.0 and 0 < sorted(set(fast.tolist()))[1] < 1
+
+
+def test_an_ad_asking_only_for_a_language_is_no_full_skill_match() -> None:
+    # Recognised skills are few in short ads: coverage of one "engelsk" is 100 % for everyone
+    # who speaks English, and used to outweigh most of a person's trade in a longer ad.
+    others = [
+        Posting(
+            f"cook-{i}", "Kok", "Du kan madlavning, anretning og fødevarehygiejne.", postcode="5000"
+        )
+        for i in range(4)
+    ]
+    rec = Recommender.build(
+        [
+            Posting("only-english", "Medarbejder", "Du taler engelsk.", postcode="5000"),
+            Posting(
+                "warehouse",
+                "Lagermedarbejder",
+                "Du kan truckkørsel, varemodtagelse, pluk og pak og lagerstyring og taler engelsk.",
+                postcode="5000",
+            ),
+            *others,
+        ],
+        HashingEncoder(),
+    )
+    person = Profile(
+        "p", skills=["engelsk", "truckkørsel", "varemodtagelse", "pluk og pak"], postcode="5000"
+    )
+    skills = {
+        r.posting_id: next(c for c in r.explanation.components if c.name == "skills")
+        for r in rec.rank(person, k=6)
+    }
+    assert skills["only-english"].raw == 1.0  # the share itself is still shown as it is
+    assert skills["only-english"].value < skills["warehouse"].value
