@@ -85,6 +85,29 @@ def matching_index() -> None:
     click.echo(f"ranked {ranked} people in {time.perf_counter() - started:.1f} s")
 
 
+@matching_cli.command("alternatives-report")
+def matching_alternatives_report() -> None:
+    """How many jobseekers get at least 3 alternative jobs, and how many none."""
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.services import matching
+
+    with Session(get_engine()) as session:
+        f = matching.alternatives_figures(session=session)
+
+    def share(n: int) -> str:
+        return f"{n}/{f.people} = {100 * n / max(f.people, 1):.0f} %"
+
+    click.echo(f"jobseekers whose data may be matched: {f.people}")
+    click.echo(f">= 3 alternatives with postings: {share(f.with_three)}")
+    click.echo(f"empty tab: {share(f.empty)}")
+    click.echo(
+        f"alternatives per person: {f.alternatives / max(f.people, 1):.2f}, "
+        f"of which longer steps: {f.longer_steps}"
+    )
+
+
 @research_cli.command("export")
 @click.option(
     "--out",

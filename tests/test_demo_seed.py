@@ -400,3 +400,18 @@ def test_history_seed_is_idempotent_and_fills_the_statistics(app, session):
     hired = session.exec(select(SavedJob).where(SavedJob.status == "hired")).all()
     assert hired
     assert session.exec(select(JobseekerProfile)).first() is not None
+
+
+def test_alternatives_report_counts_every_matchable_jobseeker(places: list, app: Flask) -> None:
+    seed = ["demo", "seed", "--jobseekers", "12", "--postings", "120", "--employers", "4"]
+    assert app.test_cli_runner().invoke(args=seed).exit_code == 0
+    result = app.test_cli_runner().invoke(args=["matching", "alternatives-report"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(": ", 1) for line in result.output.splitlines())
+    people = int(lines["jobseekers whose data may be matched"])
+    assert 0 < people <= 12
+    with_three = int(lines[">= 3 alternatives with postings"].split("/")[0])
+    empty = int(lines["empty tab"].split("/")[0])
+    assert with_three + empty <= people
+    per_person, longer = lines["alternatives per person"].split(", of which longer steps: ")
+    assert 3 * with_three <= float(per_person) * people + 1e-9 and int(longer) >= 0

@@ -19,7 +19,7 @@ refreshes end in one consistent ranking, the newest.
 
 import hashlib
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -48,6 +48,7 @@ from app.services import concurrency, privacy, trial
 from app.services.postings import active_postings_filter
 from consent.models import ConsentAction, ConsentEvent
 from recommender import types as rt
+from recommender.alternatives import MIN_COVERAGE
 from recommender.encoders import Encoder, load_encoder
 from recommender.geo import centroid_corrections, haversine_km
 from recommender.ranking import Recommender
@@ -658,6 +659,39 @@ def inferred_concepts(*, session: Session, user_id: int) -> list[rt.InferredConc
         return []
     rec_profile = to_rec_profile(profile=profile, home=home, swipes=[], embedding=None)
     return get_recommender(session=session).inferred(rec_profile)
+
+
+@dataclass(frozen=True)
+class AlternativesFigures:
+    """How many people the "Alternative jobs" tab has something for."""
+
+    people: int  # jobseekers whose data may be matched
+    with_three: int  # ... who get at least 3 alternative occupations with postings
+    empty: int  # ... who get none
+    alternatives: int  # alternatives with postings, summed
+    longer_steps: int  # of those, with less than the candidates' coverage
+
+
+def alternatives_figures(*, session: Session) -> AlternativesFigures:
+    """Alternatives for every jobseeker whose data may be matched, as the portal computes them
+    (`flask matching alternatives-report`); writes only missing profile embeddings."""
+    recommender = get_recommender(session=session)
+    people = with_three = empty = total = longer = 0
+    for user_id in session.exec(select(JobseekerProfile.user_id)).all():
+        if not privacy.matching_allowed(session=session, user_id=user_id):
+            continue
+        rec_profile = _ranking_input(session, user_id)
+        if rec_profile is None:
+            continue
+        found = [
+            a for a in recommender.alternatives(rec_profile, k=ALTERNATIVES_KEPT) if a.postings
+        ]
+        people += 1
+        with_three += len(found) >= 3
+        empty += not found
+        total += len(found)
+        longer += sum(a.coverage < MIN_COVERAGE for a in found)
+    return AlternativesFigures(people, with_three, empty, total, longer)
 
 
 def warm_up_in_background(app: Flask) -> None:
