@@ -38,6 +38,40 @@ ERROR_TEXT: Mapping[str, Any] = {
     "duration": _l("Write a number between 10 and 240."),
     "capacity": _l("Write a number between 1 and 100."),
 }
+# Why an uploaded CV file could not be read (codes of ``app.services.cv_files``).
+CV_FILE_ERROR_TEXT: Mapping[str, Any] = {
+    "empty": _l("The file is empty."),
+    "too_large": _l("The file is larger than 5 MB. Save a smaller version, or paste the text."),
+    "image": _l(
+        "The file is a picture. We cannot read text in pictures yet: upload the CV as PDF or "
+        "Word, or paste the text below."
+    ),
+    "old_word": _l(
+        "This is an old Word file (.doc). Save it as .docx or PDF in Word and try again, or "
+        "paste the text."
+    ),
+    "macros": _l(
+        "The Word file contains macros, which we do not open. Save it as an ordinary .docx or "
+        "PDF and try again."
+    ),
+    "unsupported": _l(
+        "We cannot read this kind of file. Use PDF, Word (.docx), OpenDocument (.odt), RTF or "
+        "text, or paste the text."
+    ),
+    "corrupt": _l("The file seems to be damaged. Save it again and retry, or paste the text."),
+    "encrypted": _l(
+        "The PDF is protected by a password. Save it without the password, or paste the text."
+    ),
+    "too_many_pages": _l("The file has more than 20 pages. Upload only your CV."),
+    "unpacks_too_large": _l(
+        "The file unpacks to far more than a CV. Save it again and retry, or paste the text."
+    ),
+    "no_text": _l(
+        "We found no text in the file: it may be a scanned page. Paste the text instead, or "
+        "upload a PDF with text."
+    ),
+}
+
 # "in_the_past" means a different date on each form, so each gets its own wording.
 POSTING_ERROR_TEXT: Mapping[str, Any] = {
     **ERROR_TEXT,

@@ -1,5 +1,7 @@
 """The jobseeker's profile page: full page, htmx fragment, validation and saving."""
 
+import io
+
 import pytest
 from sqlmodel import select
 
@@ -192,3 +194,50 @@ def test_a_correction_of_something_not_read_is_refused_with_a_message(
     assert answer.status_code == 200
     assert "Det kunne ikke ændres" in answer.get_data(as_text=True)
     assert profile_of(session, user).rejected_concepts == []
+
+
+# --- A CV file read into "About me" ------------------------------------------------------------
+
+
+def test_an_uploaded_cv_file_is_read_into_the_form_and_nothing_is_saved(
+    client, login_as, session, odense
+):
+    from tests.test_cv_files import make_docx
+
+    user = login_as(Role.JOBSEEKER)
+    assert client.post("/jobsoeger/profil", data=valid_form()).status_code == 200
+    before = profile_of(session, user).cv_text
+    response = client.post(
+        "/jobsoeger/profil/cv-fil",
+        data={"cv_file": (io.BytesIO(make_docx()), "mit cv.docx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Vi har læst teksten fra din fil" in page
+    assert "Lagermedarbejder hos Coop" in page  # in the "About me" field, for the person to check
+    assert profile_of(session, user).cv_text == before  # nothing saved before "Gem profil"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "Vælg en fil først."),  # no file chosen
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "Filen er et billede"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "gammel Word-fil"),
+        (b"%PDF-1.4\n broken", "Filen ser ud til at være beskadiget"),
+    ],
+)
+def test_a_file_that_cannot_be_read_gets_a_message_and_changes_nothing(
+    client, login_as, session, odense, data, message
+):
+    user = login_as(Role.JOBSEEKER)
+    assert client.post("/jobsoeger/profil", data=valid_form()).status_code == 200
+    before = profile_of(session, user).cv_text
+    files = {"cv_file": (io.BytesIO(data), "cv.pdf")} if data else {}
+    response = client.post(
+        "/jobsoeger/profil/cv-fil", data=files, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert profile_of(session, user).cv_text == before

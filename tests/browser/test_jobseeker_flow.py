@@ -145,3 +145,20 @@ def test_correcting_what_was_read_from_the_cv_by_keyboard(live_server, open_cont
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").first).to_contain_text("vi bruger det igen")
     expect(page.get_by_role("button", name=f"{name} er forkert")).to_be_visible()
+
+
+def test_a_cv_file_is_read_into_about_me_on_a_phone(live_server, open_context, tmp_path):
+    from tests.test_cv_files import make_docx
+
+    cv = tmp_path / "mit-cv.docx"
+    cv.write_bytes(make_docx())
+    page = open_context(360).new_page()
+    log_in_as_demo(page, live_server)
+    page.goto(f"{live_server.url}/jobsoeger/profil")
+    page.get_by_label("Dit CV som fil", exact=True).set_input_files(str(cv))
+    page.get_by_role("button", name="Læs filen").click()
+    expect(page.get_by_role("status").first).to_contain_text("Vi har læst teksten fra din fil")
+    expect(page.get_by_label("Om mig (CV-tekst)")).to_contain_text("Lagermedarbejder hos Coop")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Gem profil").click()
+    expect(page.get_by_role("status").first).to_contain_text("Din profil er gemt")

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     Field,
     FieldList,
@@ -167,6 +168,19 @@ class SwipeForm(FlaskForm):
     posting_id = IdField(validators=[DataRequired()])
     action = StringField(validators=[DataRequired(), AnyOf(("yes", "no", "save"))])
     kind = StringField(validators=[Optional(), AnyOf(("match", "alternative"))])
+
+
+class CvFileForm(FlaskForm):
+    """A CV file to read into the "About me" text (PDF, Word, OpenDocument, RTF or text)."""
+
+    cv_file = FileField(
+        _l("Your CV as a file"),
+        validators=[FileRequired(message=_l("Choose a file first."))],
+        description=_l(
+            "PDF, Word (.docx), OpenDocument (.odt), RTF or text, at most 5 MB. We read the text "
+            "into “About me” for you to check; the file itself is not kept."
+        ),
+    )
 
 
 class ConceptForm(FlaskForm):

@@ -10,6 +10,7 @@ from app import htmx, views
 from app.blueprints.jobseeker import bp
 from app.blueprints.jobseeker.forms import (
     ConceptForm,
+    CvFileForm,
     FeedbackForm,
     ProfileForm,
     StatusForm,
@@ -19,6 +20,7 @@ from app.blueprints.jobseeker.forms import (
 from app.db import get_session
 from app.models import JobseekerProfile
 from app.services import (
+    cv_files,
     deck,
     feedback,
     matching,
@@ -55,7 +57,13 @@ def _form_from_profile(profile: JobseekerProfile) -> ProfileForm:
     )
 
 
-def _render_profile(form: ProfileForm, saved: bool = False) -> Response:
+def _render_profile(
+    form: ProfileForm,
+    saved: bool = False,
+    *,
+    upload: CvFileForm | None = None,
+    read: cv_files.CvText | None = None,
+) -> Response:
     state = matching_status.status(session=get_session(), user_id=current_user.id)
     return htmx.render(
         "jobseeker/profile.html",
@@ -63,6 +71,8 @@ def _render_profile(form: ProfileForm, saved: bool = False) -> Response:
         form=form,
         saved=saved,
         state=state,
+        upload=upload or CvFileForm(formdata=None),
+        read=read,
     )
 
 
@@ -141,6 +151,25 @@ def reading() -> ResponseReturnValue:
         opted_out=concepts is None,
         form=form,
     )
+
+
+@bp.post("/profil/cv-fil")
+def read_cv_file() -> ResponseReturnValue:
+    """Read an uploaded CV file into the profile form's "About me" text, for the person to check
+    and save; nothing is stored here, and the file is dropped once read."""
+    record = profiles.profile_or_blank(session=get_session(), user_id=current_user.id)
+    form = _form_from_profile(record)
+    upload = CvFileForm()
+    if not upload.validate_on_submit():
+        return _render_profile(form, upload=upload)
+    try:
+        read = cv_files.read_cv_file(upload.cv_file.data.read(cv_files.MAX_BYTES + 1))
+    except cv_files.CvFileError as error:
+        message = views.CV_FILE_ERROR_TEXT.get(error.code, views.CV_FILE_ERROR_TEXT["unsupported"])
+        upload.cv_file.errors = [str(message)]
+        return _render_profile(form, upload=upload)
+    form.cv_text.data = read.text
+    return _render_profile(form, upload=upload, read=read)
 
 
 def _query() -> str:
