@@ -153,6 +153,10 @@ class RecoveryCode(SQLModel, table=True):
 # --- Jobseekers and caseworkers ----------------------------------------------------------------
 
 
+#: The commute a profile has until the person states theirs.
+DEFAULT_COMMUTE_KM = 30
+
+
 class JobseekerProfileBase(SQLModel):
     cv_text: str = Field(default="", sa_type=Text)
     experience: list[dict] = Field(default_factory=list, sa_type=JSON)
@@ -161,7 +165,7 @@ class JobseekerProfileBase(SQLModel):
     wished_occupations: list[dict] = Field(default_factory=list, sa_type=JSON)
     wished_industries: list[str] = Field(default_factory=list, sa_type=JSON)
     hours_per_week: int | None = Field(default=None, ge=1, le=60)
-    commute_km: int = Field(default=30, ge=1, le=300)
+    commute_km: int = Field(default=DEFAULT_COMMUTE_KM, ge=1, le=300)
     accessibility_needs: str = Field(default="", sa_type=Text)
     home_postcode: str | None = Field(default=None, max_length=4)
     # ESCO URIs the person said were read wrongly from their words: never used in matching.

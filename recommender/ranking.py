@@ -29,7 +29,7 @@ from .automatch import VARIANTS, automatch
 from .bm25 import BM25Index
 from .esco import EscoData
 from .explain import bare_recommendation, recommendation
-from .freetext import parse_cv
+from .freetext import ParsedCV, parse_cv
 from .geo import Postcodes, danish_postcodes
 from .index import PostingIndex
 from .query import QueryContext, build_context, candidates, inferred_concepts
@@ -178,6 +178,13 @@ class Recommender:
         return self.index.nbytes()
 
     # ------------------------------------------------------------------ ranking
+
+    def read_cv(self, text: str) -> ParsedCV:
+        """A pasted or uploaded CV read into its parts, each with confidence and span (see
+        `recommender.freetext.parse_cv`), with this recommender's vocabulary and label index."""
+        return parse_cv(
+            text, vocabulary=self.vocab, concepts=self.label_index, postcodes=self.postcodes
+        )
 
     def understand(self, profile: Profile) -> Profile:
         """The profile as the ranker reads it: a profile with nothing but free text is read

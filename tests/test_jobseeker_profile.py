@@ -2,6 +2,7 @@
 
 import io
 
+import docx
 import pytest
 from sqlmodel import select
 
@@ -199,24 +200,77 @@ def test_a_correction_of_something_not_read_is_refused_with_a_message(
 # --- A CV file read into "About me" ------------------------------------------------------------
 
 
-def test_an_uploaded_cv_file_is_read_into_the_form_and_nothing_is_saved(
-    client, login_as, session, odense
-):
-    from tests.test_cv_files import make_docx
+SECTIONED_CV = [
+    "Mette Hansen",
+    "Søndergade 4, 5000 Odense C",
+    "",
+    "Erhvervserfaring",
+    "2019 – 2024  Lagermedarbejder, Coop Odense",
+    "Pluk og pak, varemodtagelse og truckkørsel.",
+    "",
+    "Uddannelse",
+    "2018  Lagerlogistik, EUC Syd",
+    "",
+    "Kompetencer",
+    "Truckcertifikat",
+    "",
+    "Jeg søger job som lagermedarbejder. Jeg kan pendle op til 25 km.",
+]
 
-    user = login_as(Role.JOBSEEKER)
-    assert client.post("/jobsoeger/profil", data=valid_form()).status_code == 200
-    before = profile_of(session, user).cv_text
-    response = client.post(
+
+def sectioned_docx() -> bytes:
+    document = docx.Document()
+    for line in SECTIONED_CV:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def upload(client, data: bytes, name: str = "mit cv.docx"):
+    return client.post(
         "/jobsoeger/profil/cv-fil",
-        data={"cv_file": (io.BytesIO(make_docx()), "mit cv.docx")},
+        data={"cv_file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
+
+
+def test_an_uploaded_cv_is_read_into_the_form_for_review_and_nothing_is_saved(
+    client, login_as, session
+):
+    user = login_as(Role.JOBSEEKER)
+    before = profile_of(session, user).model_dump()
+    response = upload(client, sectioned_docx())
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Vi har læst teksten fra din fil" in page
-    assert "Lagermedarbejder hos Coop" in page  # in the "About me" field, for the person to check
-    assert profile_of(session, user).cv_text == before  # nothing saved before "Gem profil"
+    assert "Vi har læst din fil" in page
+    # The sure items are filled in as form rows, for the person to check and change.
+    assert 'name="experience-0-title" type="text" value="Lagermedarbejder"' in page
+    assert 'value="Coop Odense"' in page and 'value="2019"' in page and 'value="2024"' in page
+    assert 'value="Lagerlogistik"' in page and 'value="Truckcertifikat"' in page
+    assert 'value="lagermedarbejder"' in page  # the wish
+    assert 'name="home_postcode" type="text" value="5000"' in page
+    assert 'name="commute_km" required type="number" value="25"' in page
+    assert profile_of(session, user).model_dump() == before  # nothing saved before "Gem profil"
+
+
+def test_rows_the_profile_has_are_kept_and_nothing_is_added_twice(
+    client, login_as, session, odense
+):
+    login_as(Role.JOBSEEKER)
+    form = valid_form(
+        **{
+            "experience-0-title": "Lagermedarbejder",
+            "experience-0-employer": "Coop Odense",
+            "commute_km": "40",
+        }
+    )
+    assert client.post("/jobsoeger/profil", data=form).status_code == 200
+    page = upload(client, sectioned_docx()).get_data(as_text=True)
+    assert page.count('value="Coop Odense"') == 1
+    assert 'value="personlig pleje"' in page  # the skills the person had typed stay
+    assert 'name="commute_km" required type="number" value="40"' in page  # their own, not the CV's
+    assert 'name="home_postcode" type="text" value="5000"' in page
 
 
 @pytest.mark.parametrize(

@@ -47,9 +47,11 @@ from app.models import (
 from app.services import concurrency, privacy, trial
 from app.services.postings import active_postings_filter
 from consent.models import ConsentAction, ConsentEvent
+from recommender import freetext as rt_freetext
 from recommender import types as rt
 from recommender.alternatives import MIN_COVERAGE
 from recommender.encoders import Encoder, load_encoder
+from recommender.freetext import DEFAULT_MIN_CONFIDENCE as MIN_READ_CONFIDENCE
 from recommender.geo import centroid_corrections, haversine_km
 from recommender.ranking import Recommender
 from recommender.text import posting_text, profile_text
@@ -692,6 +694,75 @@ def alternatives_figures(*, session: Session) -> AlternativesFigures:
         total += len(found)
         longer += sum(a.coverage < MIN_COVERAGE for a in found)
     return AlternativesFigures(people, with_three, empty, total, longer)
+
+
+@dataclass(frozen=True)
+class CvReading:
+    """What the free-text reader found in a CV, as rows of the profile form: the items it is
+    sure of, to pre-fill for the person to check, and those it is not, to show them apart as
+    (field, text) for the person to add themselves if they are right."""
+
+    experience: list[dict[str, str]]
+    education: list[dict[str, str]]
+    skills: list[str]
+    wished_occupations: list[str]
+    home_postcode: str | None
+    commute_km: int | None
+    unsure: list[tuple[str, str]]
+
+
+def read_cv(*, session: Session, text: str) -> CvReading:
+    """Read a CV's text into profile form rows (nothing is stored)."""
+    recommender = get_recommender(session=session)
+    parsed = recommender.read_cv(text)
+    sure = MIN_READ_CONFIDENCE
+
+    def period(p: rt_freetext.Period | None) -> dict[str, str]:
+        if p is None:
+            return {"start": "", "end": ""}
+        return {"start": p.start or "", "end": "" if p.current else (p.end or "")}
+
+    skills = [recommender.vocab.label(s.index) for s in parsed.skills if s.confidence >= sure]
+    skills += [c.value.label for c in parsed.certificates if c.confidence >= sure]
+    skills += [lang.value.name.capitalize() for lang in parsed.languages if lang.confidence >= sure]
+    unsure = [(name, _described(item)) for name, item in parsed.to_confirm(sure)]
+    return CvReading(
+        experience=[
+            {"title": j.value.title, "employer": j.value.employer or "", **period(j.value.period)}
+            for j in parsed.jobs
+            if j.confidence >= sure
+        ],
+        education=[
+            {
+                "title": e.value.title,
+                "institution": e.value.institution or "",
+                "year": e.value.year or "",
+            }
+            for e in parsed.education
+            if e.confidence >= sure
+        ],
+        skills=list(dict.fromkeys(skills)),
+        wished_occupations=[w.value for w in parsed.wishes if w.confidence >= sure],
+        home_postcode=parsed.place.value.postcode
+        if parsed.place and parsed.place.confidence >= sure
+        else None,
+        commute_km=round(parsed.commute_km.value)
+        if parsed.commute_km and parsed.commute_km.confidence >= sure
+        else None,
+        unsure=unsure,
+    )
+
+
+def _described(item: Any) -> str:
+    """A reading the reader is unsure of, in the person's words."""
+    value = getattr(item, "value", None)
+    if value is None:
+        return str(getattr(item, "label", ""))
+    for name in ("title", "label", "name", "postcode"):
+        if hasattr(value, name):
+            extra = getattr(value, "employer", None)
+            return f"{getattr(value, name)}, {extra}" if extra else str(getattr(value, name))
+    return str(value)
 
 
 def warm_up_in_background(app: Flask) -> None:

@@ -2,11 +2,19 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import CaseworkerAssignment, JobseekerProfile, Postcode, User, utcnow
-from app.services import privacy, vocabulary
+from app.models import (
+    DEFAULT_COMMUTE_KM,
+    CaseworkerAssignment,
+    JobseekerProfile,
+    Postcode,
+    User,
+    utcnow,
+)
+from app.services import matching, privacy, vocabulary
 from consent import ledger
 
 
@@ -30,7 +38,7 @@ class ProfileInput:
     wished_occupations: list[str] = field(default_factory=list)
     wished_industries: list[str] = field(default_factory=list)
     hours_per_week: int | None = None
-    commute_km: int = 30
+    commute_km: int = DEFAULT_COMMUTE_KM
     home_postcode: str | None = None
     accessibility_needs: str = ""
 
@@ -113,6 +121,62 @@ def update_profile(*, session: Session, user_id: int, data: ProfileInput) -> Job
     session.add(profile)
     session.commit()
     return profile
+
+
+#: Rows the profile form holds (its FieldLists' max_entries).
+FORM_ROWS = {"experience": 15, "education": 10, "skills": 40, "wished_occupations": 10}
+
+
+def form_data(profile: JobseekerProfile) -> dict[str, Any]:
+    """The profile as the profile form's data, with empty rows to type into."""
+    return {
+        "cv_text": profile.cv_text,
+        "experience": profile.experience or [{}],
+        "education": profile.education or [{}],
+        "skills": [s["label"] for s in profile.skills] + ["", ""],
+        "wished_occupations": [o["title"] for o in profile.wished_occupations] + [""],
+        "wished_industries": profile.wished_industries,
+        "hours_per_week": profile.hours_per_week,
+        "commute_km": profile.commute_km,
+        "home_postcode": profile.home_postcode,
+        "accessibility_needs": profile.accessibility_needs,
+    }
+
+
+def form_data_with_reading(
+    profile: JobseekerProfile, text: str, reading: matching.CvReading
+) -> dict[str, Any]:
+    """The profile form pre-filled with what was read from a CV file, for the person to check:
+    the text as "About me", and the sure items added after the rows the profile already has
+    (nothing twice); postcode and commute only where the profile has none of its own. Nothing
+    is saved until the person saves the form."""
+    data = form_data(profile)
+
+    def merged(name: str, old: list[Any], new: list[Any], key: Any) -> list[Any]:
+        kept = [row for row in old if key(row)]
+        seen = {key(row) for row in kept}
+        kept += [row for row in new if key(row) and key(row) not in seen]
+        return (kept or [new[0] if new else {}])[: FORM_ROWS[name]]
+
+    def row_key(row: dict[str, str]) -> str:
+        parts = ((row.get(k) or "").strip().lower() for k in ("title", "employer", "institution"))
+        return "|".join(parts).strip("|")
+
+    def text_key(value: str) -> str:
+        return value.strip().lower()
+
+    data["cv_text"] = text
+    data["experience"] = merged("experience", data["experience"], reading.experience, row_key)
+    data["education"] = merged("education", data["education"], reading.education, row_key)
+    data["skills"] = merged("skills", data["skills"], reading.skills, text_key) + [""]
+    data["wished_occupations"] = merged(
+        "wished_occupations", data["wished_occupations"], reading.wished_occupations, text_key
+    ) + [""]
+    if not profile.home_postcode and reading.home_postcode:
+        data["home_postcode"] = reading.home_postcode
+    if reading.commute_km and profile.commute_km == DEFAULT_COMMUTE_KM:
+        data["commute_km"] = min(max(reading.commute_km, 1), 300)
+    return data
 
 
 #: Most concepts a person can mark as read wrongly (a bound on what one form can store).

@@ -147,18 +147,26 @@ def test_correcting_what_was_read_from_the_cv_by_keyboard(live_server, open_cont
     expect(page.get_by_role("button", name=f"{name} er forkert")).to_be_visible()
 
 
-def test_a_cv_file_is_read_into_about_me_on_a_phone(live_server, open_context, tmp_path):
-    from tests.test_cv_files import make_docx
+def test_a_cv_file_is_read_checked_corrected_and_saved_on_a_phone(
+    live_server, open_context, tmp_path
+):
+    from tests.test_jobseeker_profile import sectioned_docx
 
     cv = tmp_path / "mit-cv.docx"
-    cv.write_bytes(make_docx())
+    cv.write_bytes(sectioned_docx())
     page = open_context(360).new_page()
     log_in_as_demo(page, live_server)
     page.goto(f"{live_server.url}/jobsoeger/profil")
     page.get_by_label("Dit CV som fil", exact=True).set_input_files(str(cv))
     page.get_by_role("button", name="Læs filen").click()
-    expect(page.get_by_role("status").first).to_contain_text("Vi har læst teksten fra din fil")
-    expect(page.get_by_label("Om mig (CV-tekst)")).to_contain_text("Lagermedarbejder hos Coop")
+    expect(page.get_by_role("status").first).to_contain_text("Vi har læst din fil")
+    expect(page.get_by_label("Om mig (CV-tekst)")).to_contain_text("Lagermedarbejder, Coop Odense")
     assert axe_violations(page) == []
+    read_skill = page.locator("input[value='truckkørsel']")
+    expect(read_skill).to_be_visible()
+    read_skill.fill("gaffeltruck")  # the person corrects one skill before saving
     page.get_by_role("button", name="Gem profil").click()
     expect(page.get_by_role("status").first).to_contain_text("Din profil er gemt")
+    page.goto(f"{live_server.url}/jobsoeger/profil")
+    expect(page.locator("input[value='gaffeltruck']")).to_be_visible()
+    expect(page.locator("input[value='Coop Odense']")).to_be_visible()

@@ -41,20 +41,7 @@ ADD_BUTTONS = {
 
 
 def _form_from_profile(profile: JobseekerProfile) -> ProfileForm:
-    return ProfileForm(
-        data={
-            "cv_text": profile.cv_text,
-            "experience": profile.experience or [{}],
-            "education": profile.education or [{}],
-            "skills": [s["label"] for s in profile.skills] + ["", ""],
-            "wished_occupations": [o["title"] for o in profile.wished_occupations] + [""],
-            "wished_industries": profile.wished_industries,
-            "hours_per_week": profile.hours_per_week,
-            "commute_km": profile.commute_km,
-            "home_postcode": profile.home_postcode,
-            "accessibility_needs": profile.accessibility_needs,
-        }
-    )
+    return ProfileForm(data=profiles.form_data(profile))
 
 
 def _render_profile(
@@ -63,6 +50,7 @@ def _render_profile(
     *,
     upload: CvFileForm | None = None,
     read: cv_files.CvText | None = None,
+    unsure: list[tuple[str, str]] | None = None,
 ) -> Response:
     state = matching_status.status(session=get_session(), user_id=current_user.id)
     return htmx.render(
@@ -73,6 +61,7 @@ def _render_profile(
         state=state,
         upload=upload or CvFileForm(formdata=None),
         read=read,
+        unsure=unsure or [],
     )
 
 
@@ -155,8 +144,9 @@ def reading() -> ResponseReturnValue:
 
 @bp.post("/profil/cv-fil")
 def read_cv_file() -> ResponseReturnValue:
-    """Read an uploaded CV file into the profile form's "About me" text, for the person to check
-    and save; nothing is stored here, and the file is dropped once read."""
+    """Read an uploaded CV file into the profile form (the text as "About me", the jobs,
+    education, skills, wishes and postcode it names as rows) for the person to check and save;
+    nothing is stored here, and the file is dropped once read."""
     record = profiles.profile_or_blank(session=get_session(), user_id=current_user.id)
     form = _form_from_profile(record)
     upload = CvFileForm()
@@ -168,8 +158,11 @@ def read_cv_file() -> ResponseReturnValue:
         message = views.CV_FILE_ERROR_TEXT.get(error.code, views.CV_FILE_ERROR_TEXT["unsupported"])
         upload.cv_file.errors = [str(message)]
         return _render_profile(form, upload=upload)
-    form.cv_text.data = read.text
-    return _render_profile(form, upload=upload, read=read)
+    reading = matching.read_cv(session=get_session(), text=read.text)
+    form = ProfileForm(
+        formdata=None, data=profiles.form_data_with_reading(record, read.text, reading)
+    )
+    return _render_profile(form, upload=upload, read=read, unsure=reading.unsure)
 
 
 def _query() -> str:
