@@ -1,6 +1,7 @@
 """The jobseeker's profile page: full page, htmx fragment, validation and saving."""
 
 import io
+import json
 
 import docx
 import pytest
@@ -295,3 +296,45 @@ def test_a_file_that_cannot_be_read_gets_a_message_and_changes_nothing(
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert profile_of(session, user).cv_text == before
+
+
+# --- JSON Resume: take the CV along, and bring it back ----------------------------------------
+
+
+def test_the_profile_goes_out_as_json_resume_and_comes_back_into_the_form(
+    client, login_as, session, odense
+):
+    login_as(Role.JOBSEEKER)
+    assert client.post("/jobsoeger/profil", data=valid_form()).status_code == 200
+    download = client.get("/jobsoeger/profil/json-resume")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="cv.json"'
+    assert download.headers["Cache-Control"] == "no-store"
+    resume = download.get_json()
+    assert resume["work"][0]["position"] == "Social- og sundhedshjælper"
+    assert resume["work"][0]["name"] == "Odense Kommune"
+    assert resume["basics"]["location"]["postalCode"] == "5000"
+    assert [s["name"] for s in resume["skills"]] == ["personlig pleje", "dokumentation"]
+
+    other = login_as(Role.JOBSEEKER)  # a new account brings the file along
+    page = upload(client, json.dumps(resume).encode(), "cv.json").get_data(as_text=True)
+    assert 'name="experience-0-title" type="text" value="Social- og sundhedshjælper"' in page
+    assert 'value="Odense Kommune"' in page and 'value="personlig pleje"' in page
+    assert 'name="home_postcode" type="text" value="5000"' in page
+    assert 'name="commute_km" required type="number" value="25"' in page
+    assert profile_of(session, other).experience == []  # nothing saved before "Gem profil"
+
+
+def test_a_json_resume_with_wrong_types_fills_only_what_is_valid(client, login_as, session):
+    login_as(Role.JOBSEEKER)
+    hostile = {
+        "basics": {"summary": ["not", "text"], "location": "Aarhus"},
+        "work": [{"position": {"x": 1}}, "text", {"position": "Kok", "startDate": "2019-03-01"}],
+        "skills": [{"name": 7}, {"name": "Madlavning"}],
+        "meta": {"jobunivers": {"commute_km": 10_000, "wished_occupations": "kok"}},
+    }
+    response = upload(client, json.dumps(hostile).encode(), "cv.json")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'value="Kok"' in page and 'value="2019-03"' in page and 'value="Madlavning"' in page
+    assert "10000" not in page

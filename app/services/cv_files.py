@@ -14,11 +14,13 @@ at. A PDF without a text layer (a scan) is reported as such: the person can past
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import charset_normalizer
 import docx
@@ -59,7 +61,7 @@ class CvText:
     """What was read from a file: its text, its kind and (for a PDF) its number of pages."""
 
     text: str
-    kind: str  # "pdf", "docx", "odt", "rtf" or "text"
+    kind: str  # "pdf", "docx", "odt", "rtf", "text" (or "json-resume", see `json_resume`)
     pages: int | None = None
     truncated: bool = False
 
@@ -89,6 +91,20 @@ def read_cv_file(data: bytes) -> CvText:
     if not text:
         raise CvFileError("no_text")
     return CvText(text=text[:MAX_CHARS], kind=kind, pages=pages, truncated=len(text) > MAX_CHARS)
+
+
+def json_resume(data: bytes) -> dict[str, Any] | None:
+    """The document when the file is a JSON Resume (jsonresume.org: an object with ``basics``,
+    ``work``, ``education`` or ``skills``), else None (then it is read as any other file)."""
+    if len(data) > MAX_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(doc, dict) and any(k in doc for k in ("basics", "work", "education", "skills")):
+        return doc
+    return None
 
 
 def tidy(text: str) -> str:

@@ -1,5 +1,6 @@
 """Jobseeker profiles: reading, updating (validated against reference data) and sharing."""
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,6 +178,108 @@ def form_data_with_reading(
     if reading.commute_km and profile.commute_km == DEFAULT_COMMUTE_KM:
         data["commute_km"] = min(max(reading.commute_km, 1), 300)
     return data
+
+
+JSON_RESUME_SCHEMA = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
+
+
+def to_json_resume(profile: JobseekerProfile, user: User) -> dict[str, Any]:
+    """The profile as a JSON Resume (jsonresume.org), the open CV format, to take along; what
+    JSON Resume has no field for (wishes, commute, hours) goes under ``meta.jobunivers``."""
+    return {
+        "$schema": JSON_RESUME_SCHEMA,
+        "basics": {
+            "name": user.name,
+            **({"email": user.email} if user.email else {}),
+            "summary": profile.cv_text,
+            "location": {"postalCode": profile.home_postcode or "", "countryCode": "DK"},
+        },
+        "work": [
+            {
+                "position": row.get("title", ""),
+                "name": row.get("employer", ""),
+                "startDate": row.get("start", ""),
+                "endDate": row.get("end", ""),
+                "summary": row.get("description", ""),
+            }
+            for row in profile.experience
+        ],
+        "education": [
+            {
+                "area": row.get("title", ""),
+                "institution": row.get("institution", ""),
+                "endDate": row.get("year", ""),
+            }
+            for row in profile.education
+        ],
+        "skills": [
+            {"name": s["label"], **({"keywords": [s["esco_uri"]]} if s.get("esco_uri") else {})}
+            for s in profile.skills
+        ],
+        "meta": {
+            "jobunivers": {
+                "wished_occupations": [o["title"] for o in profile.wished_occupations],
+                "wished_industries": list(profile.wished_industries),
+                "hours_per_week": profile.hours_per_week,
+                "commute_km": profile.commute_km,
+            }
+        },
+    }
+
+
+def reading_from_json_resume(doc: dict[str, Any]) -> tuple[str, matching.CvReading]:
+    """A JSON Resume's summary and its rows, to pre-fill the profile form like a read CV file;
+    anything of the wrong type is skipped, never trusted (the form validates what is kept)."""
+
+    def text(value: Any, limit: int = 160) -> str:
+        return value.strip()[:limit] if isinstance(value, str) else ""
+
+    def month(value: Any) -> str:
+        m = re.match(r"(\d{4})(-\d{2})?", text(value))
+        return m.group(0) if m else ""
+
+    def rows(key: str) -> list[dict[str, Any]]:
+        value = doc.get(key)
+        return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+    def part(parent: dict[str, Any], key: str) -> dict[str, Any]:
+        value = parent.get(key)
+        return value if isinstance(value, dict) else {}
+
+    basics = part(doc, "basics")
+    location = part(basics, "location")
+    own = part(part(doc, "meta"), "jobunivers")
+    postcode = text(location.get("postalCode"))
+    commute = own.get("commute_km")
+    wishes = own.get("wished_occupations")
+    reading = matching.CvReading(
+        experience=[
+            {
+                "title": text(r.get("position")),
+                "employer": text(r.get("name") or r.get("company")),
+                "start": month(r.get("startDate")),
+                "end": month(r.get("endDate")),
+            }
+            for r in rows("work")
+            if text(r.get("position"))
+        ],
+        education=[
+            {
+                "title": text(r.get("area") or r.get("studyType")),
+                "institution": text(r.get("institution")),
+                "year": month(r.get("endDate"))[:4],
+            }
+            for r in rows("education")
+            if text(r.get("area") or r.get("studyType"))
+        ],
+        skills=[text(r.get("name"), 120) for r in rows("skills") if text(r.get("name"))]
+        + [text(r.get("language"), 120) for r in rows("languages") if text(r.get("language"))],
+        wished_occupations=[text(w) for w in wishes if text(w)] if isinstance(wishes, list) else [],
+        home_postcode=postcode if re.fullmatch(r"\d{4}", postcode) else None,
+        commute_km=commute if isinstance(commute, int) and 1 <= commute <= 300 else None,
+        unsure=[],
+    )
+    return text(basics.get("summary"), 8000), reading
 
 
 #: Most concepts a person can mark as read wrongly (a bound on what one form can store).

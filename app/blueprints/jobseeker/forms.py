@@ -177,8 +177,8 @@ class CvFileForm(FlaskForm):
         _l("Your CV as a file"),
         validators=[FileRequired(message=_l("Choose a file first."))],
         description=_l(
-            "PDF, Word (.docx), OpenDocument (.odt), RTF or text, at most 5 MB. We read the text "
-            "into “About me” for you to check; the file itself is not kept."
+            "PDF, Word (.docx), OpenDocument (.odt), RTF, text or JSON Resume, at most 5 MB. We "
+            "fill in your profile from it for you to check; the file itself is not kept."
         ),
     )
 

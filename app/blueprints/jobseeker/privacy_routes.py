@@ -29,7 +29,7 @@ from app.blueprints.jobseeker.forms import (
 )
 from app.db import get_session
 from app.security import require_recent_auth
-from app.services import auth, matching, overview, privacy
+from app.services import auth, matching, overview, privacy, profiles
 
 
 def _attachment(payload: Any, filename: str) -> Response:
@@ -214,6 +214,14 @@ def my_data_json() -> ResponseReturnValue:
         session=get_session(), user_id=current_user.id, locale=views.locale()
     )
     return _attachment(data, f"jobunivers-mine-data-{date.today().isoformat()}.json")
+
+
+@bp.get("/profil/json-resume")
+def json_resume() -> ResponseReturnValue:
+    """The profile as a JSON Resume, the open CV format, to take to another service (Art. 20);
+    the profile page reads such a file back in."""
+    record = profiles.profile_or_blank(session=get_session(), user_id=current_user.id)
+    return _attachment(profiles.to_json_resume(record, current_user), "cv.json")
 
 
 # --- Rectification (Art. 16) ---------------------------------------------------------------------

@@ -152,16 +152,22 @@ def read_cv_file() -> ResponseReturnValue:
     upload = CvFileForm()
     if not upload.validate_on_submit():
         return _render_profile(form, upload=upload)
+    data = upload.cv_file.data.read(cv_files.MAX_BYTES + 1)
+    resume = cv_files.json_resume(data)
+    if resume is not None:
+        text, reading = profiles.reading_from_json_resume(resume)
+        filled = profiles.form_data_with_reading(record, text or record.cv_text, reading)
+        read = cv_files.CvText(text=text, kind="json-resume")
+        return _render_profile(ProfileForm(formdata=None, data=filled), upload=upload, read=read)
     try:
-        read = cv_files.read_cv_file(upload.cv_file.data.read(cv_files.MAX_BYTES + 1))
+        read = cv_files.read_cv_file(data)
     except cv_files.CvFileError as error:
         message = views.CV_FILE_ERROR_TEXT.get(error.code, views.CV_FILE_ERROR_TEXT["unsupported"])
         upload.cv_file.errors = [str(message)]
         return _render_profile(form, upload=upload)
     reading = matching.read_cv(session=get_session(), text=read.text)
-    form = ProfileForm(
-        formdata=None, data=profiles.form_data_with_reading(record, read.text, reading)
-    )
+    filled = profiles.form_data_with_reading(record, read.text, reading)
+    form = ProfileForm(formdata=None, data=filled)
     return _render_profile(form, upload=upload, read=read, unsure=reading.unsure)
 
 
