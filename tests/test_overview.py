@@ -250,3 +250,11 @@ def test_what_worked_for_people_like_me_appears_with_enough_people(
 def test_overview_is_only_for_jobseekers(client, login_as, role):
     login_as(role)
     assert client.get("/jobsoeger/overblik").status_code == 403
+
+
+def test_an_empty_profile_is_offered_to_start_from_a_cv_file(client, login_as, seeker):
+    html = client.get("/jobsoeger/overblik").get_data(as_text=True)
+    assert "Start med din CV-fil" not in html  # Birte has a profile
+    login_as(Role.JOBSEEKER, name="Ny Bruger")
+    html = client.get("/jobsoeger/overblik").get_data(as_text=True)
+    assert 'href="/jobsoeger/profil#cv-file-heading">Start med din CV-fil</a>' in html
