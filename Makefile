@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export JOBUNIVERS_MODEL_PATH ?= $(abspath $(MODEL_DIR))
 
-.PHONY: help install lock model db reference demo index run scheduler test system-deps lint i18n bench evaluate
+.PHONY: help install lock model db reference demo index run scheduler test system-deps ocr-deps lint i18n bench evaluate
 
 help:
 	@echo "make run    - set up and serve the portal at http://$(HOST):$(PORT) (SQLite, demo data, local model)"
@@ -64,7 +64,7 @@ index: model demo
 
 # gunicorn (2 workers, no --preload: torch must not be loaded before the fork) plus exactly one
 # scheduler process, stopped together.
-run: index
+run: index ocr-deps
 	@echo "Jobunivers: http://$(HOST):$(PORT)  (demo logins: http://$(HOST):$(PORT)/auth/demo)"
 	@$(FLASK) jobs run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
@@ -73,8 +73,14 @@ run: index
 scheduler: install
 	$(FLASK) jobs run
 
-# Debian's Chromium for the browser tests; installed only when missing.
-system-deps:
+# Debian packages, each installed only when missing: tesseract with Danish reads scanned CVs
+# (the portal and the tests), Chromium runs the browser tests.
+ocr-deps:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx dan; } || { \
+		echo "installing tesseract-ocr with Danish (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-dan >/dev/null; }
+
+system-deps: ocr-deps
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing chromium (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

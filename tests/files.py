@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 
 def make_pdf(pages: list[list[str]]) -> bytes:
@@ -41,4 +42,24 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     out.write(
         b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref)
     )
+    return out.getvalue()
+
+
+def make_scanned_pdf(lines: list[str]) -> bytes:
+    """A PDF of one page that is only a picture of the lines (a scan: no text layer)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    # Liberation Sans comes with Debian's Chromium (make system-deps); Pillow's own font has no ø.
+    liberation = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+    font = (
+        ImageFont.truetype(str(liberation), 36)
+        if liberation.exists()
+        else ImageFont.load_default(size=36)
+    )
+    page = Image.new("L", (1240, 200 + 70 * len(lines)), 255)
+    draw = ImageDraw.Draw(page)
+    for n, line in enumerate(lines):
+        draw.text((100, 100 + 70 * n), line, fill=0, font=font)
+    out = io.BytesIO()
+    page.save(out, format="PDF", resolution=150)
     return out.getvalue()

@@ -10,8 +10,15 @@ import docx
 import pypdf
 import pytest
 
-from app.services.cv_files import MAX_BYTES, MAX_CHARS, MAX_PAGES, CvFileError, read_cv_file
-from tests.files import make_pdf
+from app.services.cv_files import (
+    MAX_BYTES,
+    MAX_CHARS,
+    MAX_OCR_PAGES,
+    MAX_PAGES,
+    CvFileError,
+    read_cv_file,
+)
+from tests.files import make_pdf, make_scanned_pdf
 
 LINES = ["Mette Hansen, 8000 Aarhus C", "Lagermedarbejder hos Coop 2019-2024", "Truckcertifikat"]
 
@@ -113,6 +120,15 @@ def _encrypted_pdf() -> bytes:
     return out.getvalue()
 
 
+def _merged(pdfs: list[bytes]) -> bytes:
+    writer = pypdf.PdfWriter()
+    for data in pdfs:
+        writer.append(pypdf.PdfReader(io.BytesIO(data)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _zip_bomb() -> bytes:
     docx_entries = {
         "[Content_Types].xml": b"<Types/>",
@@ -138,7 +154,11 @@ BAD: dict[str, tuple[Callable[[], bytes], str]] = {
     "broken docx": (lambda: make_zip({"word/document.xml": b"<not xml"}), "corrupt"),
     "truncated pdf": (lambda: make_pdf([LINES])[:60], "corrupt"),
     "encrypted pdf": (_encrypted_pdf, "encrypted"),
-    "scan without text": (lambda: make_pdf([[]]), "no_text"),
+    "pdf without text or pictures": (lambda: make_pdf([[]]), "no_text"),
+    "scan of 6 pages": (
+        lambda: _merged([make_scanned_pdf(["Side"]) for _ in range(MAX_OCR_PAGES + 1)]),
+        "no_text",
+    ),
     "50 pages": (lambda: make_pdf([["Side"]] * 50), "too_many_pages"),
     "binary noise": (lambda: bytes(range(256)) * 40, "unsupported"),
     "text with NUL bytes": (lambda: b"Jeg er kok\0\0\0\0" * 20, "unsupported"),
@@ -165,3 +185,21 @@ def test_bad_and_hostile_files_get_a_reason(name: str) -> None:
 
 def test_page_limit_is_inclusive() -> None:
     assert read_cv_file(make_pdf([["Side"]] * MAX_PAGES)).pages == MAX_PAGES
+
+
+def test_a_scanned_cv_is_read_by_ocr_in_danish() -> None:
+    scan = make_scanned_pdf(
+        ["Mette Hansen, 8000 Aarhus C", "Lagermedarbejder hos Coop", "Kørekort"]
+    )
+    assert pypdf.PdfReader(io.BytesIO(scan)).pages[0].extract_text().strip() == ""  # no text layer
+    result = read_cv_file(scan)
+    assert result.kind == "pdf"
+    assert "Lagermedarbejder hos Coop" in result.text
+    assert "Aarhus" in result.text and "Kørekort" in result.text  # Danish letters need "dan"
+
+
+def test_without_tesseract_a_scan_asks_for_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(CvFileError) as caught:
+        read_cv_file(make_scanned_pdf(["Lagermedarbejder"]))
+    assert caught.value.code == "no_text"

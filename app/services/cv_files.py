@@ -8,7 +8,9 @@ Hostile files are expected: a zip archive (DOCX, ODT) is opened only when its en
 once unpacked (``MAX_UNPACKED``, ``MAX_RATIO``), a PDF is read with pypdf's own limits and at most
 ``MAX_PAGES`` pages, XML is parsed with ``defusedxml`` (no entities, no external references), a
 Word file with macros is refused rather than opened, and bytes that are not text are not guessed
-at. A PDF without a text layer (a scan) is reported as such: the person can paste the text.
+at. A PDF without a text layer (a scan) is read by OCR with Debian's ``tesseract`` (Danish and
+English) when it is installed (``make system-deps``); otherwise it is reported as such and the
+person can paste the text.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import subprocess
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -34,6 +38,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED = 30 * 1024 * 1024
 MAX_RATIO = 200
 MAX_PAGES = 20
+#: A scan is read by OCR up to this many pages, each image within this many seconds.
+MAX_OCR_PAGES = 5
+OCR_SECONDS = 30
 #: The most text kept: the profile's CV text holds 8,000 characters.
 MAX_CHARS = 8000
 
@@ -127,6 +134,8 @@ def _pdf(data: bytes) -> tuple[int, str]:
         if count > MAX_PAGES:
             raise CvFileError("too_many_pages")
         text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
+        if not text.strip():
+            text = _ocr(reader)
     except CvFileError:
         raise
     except Exception as error:  # noqa: BLE001 - pypdf raises many kinds on a broken file
@@ -134,6 +143,43 @@ def _pdf(data: bytes) -> tuple[int, str]:
             raise CvFileError("encrypted") from error
         raise CvFileError("corrupt") from error
     return count, text
+
+
+def ocr_languages() -> str | None:
+    """The tesseract languages to read a scan with ("dan+eng"), or None without tesseract."""
+    if shutil.which("tesseract") is None:
+        return None
+    try:
+        listed = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    wanted = [lang for lang in ("dan", "eng") if lang in listed]
+    return "+".join(wanted) or None
+
+
+def _ocr(reader: pypdf.PdfReader) -> str:
+    """The text of a scanned PDF (page images without a text layer) by Debian's tesseract; a
+    scan of more than ``MAX_OCR_PAGES`` pages, or no tesseract, is ``no_text``."""
+    languages = ocr_languages()
+    if languages is None or len(reader.pages) > MAX_OCR_PAGES:
+        raise CvFileError("no_text")
+    texts = []
+    for page in reader.pages:
+        for image in page.images:
+            try:
+                done = subprocess.run(
+                    ["tesseract", "stdin", "stdout", "-l", languages],
+                    input=image.data,
+                    capture_output=True,
+                    timeout=OCR_SECONDS,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as error:
+                raise CvFileError("no_text") from error
+            texts.append(done.stdout.decode("utf-8", errors="replace"))
+    return "\n\n".join(texts)
 
 
 def _zipped(data: bytes) -> tuple[str, str]:
