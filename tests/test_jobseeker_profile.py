@@ -338,3 +338,13 @@ def test_a_json_resume_with_wrong_types_fills_only_what_is_valid(client, login_a
     page = response.get_data(as_text=True)
     assert 'value="Kok"' in page and 'value="2019-03"' in page and 'value="Madlavning"' in page
     assert "10000" not in page
+
+
+def test_after_an_opt_out_only_the_text_of_a_file_is_used(client, login_as, session):
+    login_as(Role.JOBSEEKER)
+    opted = client.post("/jobsoeger/samtykker/core_matching", data={"action": "opt_out"})
+    assert opted.status_code == 303
+    page = upload(client, sectioned_docx()).get_data(as_text=True)
+    assert "Lagermedarbejder, Coop Odense" in page  # the text, in "About me"
+    assert 'name="experience-0-title" type="text" value=""' in page  # nothing read into rows
+    assert 'value="Truckcertifikat"' not in page

@@ -711,8 +711,11 @@ class CvReading:
     unsure: list[tuple[str, str]]
 
 
-def read_cv(*, session: Session, text: str) -> CvReading:
-    """Read a CV's text into profile form rows (nothing is stored)."""
+def read_cv(*, session: Session, user_id: int, text: str) -> CvReading | None:
+    """Read a CV's text into profile form rows (nothing is stored); None when the person opted
+    out of algorithmic processing or objected: then only the text itself is used."""
+    if not privacy.matching_allowed(session=session, user_id=user_id):
+        return None
     recommender = get_recommender(session=session)
     parsed = recommender.read_cv(text)
     sure = MIN_READ_CONFIDENCE

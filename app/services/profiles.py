@@ -15,7 +15,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import matching, privacy, vocabulary
+from app.services import cv_files, matching, privacy, vocabulary
 from consent import ledger
 
 
@@ -142,6 +142,35 @@ def form_data(profile: JobseekerProfile) -> dict[str, Any]:
         "home_postcode": profile.home_postcode,
         "accessibility_needs": profile.accessibility_needs,
     }
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """An uploaded CV file read for the profile form: the form's data, what the file gave and
+    the readings too unsure to fill in."""
+
+    form: dict[str, Any]
+    read: cv_files.CvText
+    unsure: list[tuple[str, str]]
+
+
+def read_cv_upload(*, session: Session, user_id: int, data: bytes) -> FileReading:
+    """The profile form pre-filled from an uploaded CV file (a JSON Resume, or any file
+    ``cv_files`` reads, raising its ``CvFileError``); nothing is stored."""
+    record = profile_or_blank(session=session, user_id=user_id)
+    resume = cv_files.json_resume(data)
+    if resume is not None:
+        text, from_resume = reading_from_json_resume(resume)
+        form = form_data_with_reading(record, text or record.cv_text, from_resume)
+        return FileReading(form, cv_files.CvText(text=text, kind="json-resume"), [])
+    read = cv_files.read_cv_file(data)
+    reading = matching.read_cv(session=session, user_id=user_id, text=read.text)
+    form = form_data_with_reading(record, read.text, reading or NOTHING_READ)
+    return FileReading(form, read, reading.unsure if reading else [])
+
+
+#: What an opted-out person's CV file gives the form besides its text: nothing is read from it.
+NOTHING_READ = matching.CvReading([], [], [], [], None, None, [])
 
 
 def form_data_with_reading(

@@ -152,23 +152,18 @@ def read_cv_file() -> ResponseReturnValue:
     upload = CvFileForm()
     if not upload.validate_on_submit():
         return _render_profile(form, upload=upload)
-    data = upload.cv_file.data.read(cv_files.MAX_BYTES + 1)
-    resume = cv_files.json_resume(data)
-    if resume is not None:
-        text, reading = profiles.reading_from_json_resume(resume)
-        filled = profiles.form_data_with_reading(record, text or record.cv_text, reading)
-        read = cv_files.CvText(text=text, kind="json-resume")
-        return _render_profile(ProfileForm(formdata=None, data=filled), upload=upload, read=read)
     try:
-        read = cv_files.read_cv_file(data)
+        got = profiles.read_cv_upload(
+            session=get_session(),
+            user_id=current_user.id,
+            data=upload.cv_file.data.read(cv_files.MAX_BYTES + 1),
+        )
     except cv_files.CvFileError as error:
         message = views.CV_FILE_ERROR_TEXT.get(error.code, views.CV_FILE_ERROR_TEXT["unsupported"])
         upload.cv_file.errors = [str(message)]
         return _render_profile(form, upload=upload)
-    reading = matching.read_cv(session=get_session(), text=read.text)
-    filled = profiles.form_data_with_reading(record, read.text, reading)
-    form = ProfileForm(formdata=None, data=filled)
-    return _render_profile(form, upload=upload, read=read, unsure=reading.unsure)
+    filled = ProfileForm(formdata=None, data=got.form)
+    return _render_profile(filled, upload=upload, read=got.read, unsure=got.unsure)
 
 
 def _query() -> str:
