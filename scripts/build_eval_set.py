@@ -83,153 +83,19 @@ BASE_DATE = date(2025, 1, 6)
 DK_BOUNDS = (54.55, 57.75, 8.05, 15.16)
 POSTCODE_OUTLIER_KM = 45.0
 
-# Occupations where remote work is realistic; only their postings can be TELECOMMUTE.
-REMOTE_OK = {
-    "software developer",
-    "web developer",
-    "data analyst",
-    "translator",
-    "graphic designer",
-    "call centre agent",
-    "marketing manager",
-    "ICT help desk agent",
-}
-
-SURNAMES = [
-    "Hansen", "Jensen", "Nielsen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-    "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen",
-    "Johansen", "Mortensen", "Møller", "Holm", "Lund", "Bech", "Dahl", "Krogh", "Frandsen",
-]  # fmt: skip
-TRAITS = [
-    "mødestabil", "ansvarsbevidst", "pligtopfyldende", "positiv", "rolig", "struktureret",
-    "omhyggelig", "udadvendt", "fleksibel", "hjælpsom", "selvstændig", "nysgerrig",
-    "løsningsorienteret", "samarbejdsvillig", "empatisk", "tålmodig", "grundig", "initiativrig",
-    "stabil", "robust", "serviceminded", "ordentlig",
-]  # fmt: skip
-THRIVES = [
-    "at have travlt", "at arbejde i et godt team", "faste rammer og struktur",
-    "at have mange bolde i luften", "at løse problemer", "kontakten med mennesker",
-    "at se resultatet af mit arbejde", "at lære nyt",
-]  # fmt: skip
-INTERESTS = [
-    "Håndbold", "Fodbold", "Løb", "Cykling", "Strikning", "Madlavning", "Familie og venner",
-    "Havearbejde", "Lystfiskeri", "Frivilligt arbejde i Røde Kors", "Musik", "Læsning",
-    "Fitness", "Gåture med hunden", "Brætspil", "Motorcykler", "Vinterbadning", "Foreningsliv",
-]  # fmt: skip
-BENEFITS = [
-    "et godt arbejdsmiljø med engagerede kolleger",
-    "gode muligheder for efteruddannelse",
-    "en grundig introduktion",
-    "frokostordning og motionstilbud",
-    "fleksible arbejdstider",
-    "en arbejdsplads med højt til loftet",
-    "pension og sundhedsforsikring",
-]  # fmt: skip
-TITLE_SUFFIXES = [
-    "",
-    "",
-    "",
-    " søges",
-    " til {by}",
-    " – fast stilling",
-    " (vikariat)",
-    " til vores team",
-]
-
-# Near-miss postings: a real occupation, a title and a text that borrow words from another field,
-# so that a pure keyword matcher is led astray. Each is used twice, in different places.
-DISTRACTORS: list[tuple[str, str, str]] = [
-    ("commercial sales representative", "Salgskonsulent til sygeplejeartikler",
-     "Du sælger forbindinger, kateter og sygeplejeartikler til hospitaler og kommuner. Erfaring som sygeplejerske er ikke et krav; det vigtige er, at du kan sælge."),  # noqa: E501
-    ("commercial sales representative", "Sælger af byggematerialer til tømrere og murere",
-     "Du besøger tømrere, murere og entreprenører og sælger vores sortiment af byggematerialer. Du skal ikke selv bygge, men kende håndværkernes hverdag."),  # noqa: E501
-    ("secondary school teacher", "Underviser i svejsning og smedefag",
-     "Erhvervsskolen søger en underviser til smedeuddannelsen. Du skal planlægge undervisning, bedømme elever og holde dig fagligt opdateret."),  # noqa: E501
-    ("secondary school teacher", "Underviser til SOSU-uddannelsen",
-     "Du underviser kommende social- og sundhedsassistenter i sygepleje og sundhedsfag og vejleder dem i praktikken."),  # noqa: E501
-    ("ICT help desk agent", "IT-supporter til hospital",
-     "Du hjælper læger og sygeplejersker med deres IT og udstyr på hospitalets afdelinger. Ingen sundhedsfaglig baggrund kræves."),  # noqa: E501
-    ("bookkeeper", "Bogholder til tømrerfirma",
-     "Tømrerfirmaet søger en bogholder til bogføring, fakturering og lønsedler. Du kommer ikke ud på byggepladsen."),  # noqa: E501
-    ("bookkeeper", "Bogholder til restaurantkæde",
-     "Vi søger en bogholder til vores restauranter. Du arbejder på kontoret med bilag, afstemninger og moms, ikke i køkkenet."),  # noqa: E501
-    ("logistics and distribution manager", "Disponent til vognmandsforretning",
-     "Du planlægger lastbilernes ture, disponerer chauffører og har kontakt med kunderne. Jobbet foregår på kontoret."),  # noqa: E501
-    ("logistics and distribution manager", "Lagerchef",
-     "Du leder 25 lagermedarbejdere og truckførere og har ansvaret for lagerets drift og budget."),  # noqa: E501
-    ("shop assistant", "Butiksassistent i apotekets håndkøbsafdeling",
-     "Du sælger plejeprodukter, vitaminer og håndkøbsmedicin i vores butik og holder hylderne fyldt. Recepter ekspederes af farmaceuterne."),  # noqa: E501
-    ("shop assistant", "Ekspedient i bageributik",
-     "Du ekspederer kunder i butikken, pakker brød og kager og holder butikken ren. Bagningen står bagerne for."),  # noqa: E501
-    ("receptionist", "Receptionist til frisørsalon",
-     "Du tager imod kunder, booker tider og sælger hårprodukter i receptionen. Du klipper ikke selv."),  # noqa: E501
-    ("receptionist", "Receptionist til lægehus",
-     "Lægehuset søger en receptionist til telefonen, tidsbestilling og modtagelse af patienter."),  # noqa: E501
-    ("human resources officer", "HR-konsulent til rekruttering af sygeplejersker",
-     "Du rekrutterer sygeplejersker og SOSU-assistenter til regionens hospitaler og holder jobsamtaler."),  # noqa: E501
-    ("human resources officer", "Rekrutteringskonsulent til IT-branchen",
-     "Du finder og screener softwareudviklere og webudviklere til vores kunder. Du skal ikke selv kode."),  # noqa: E501
-    ("project manager", "Projektleder til byggeri af nyt plejecenter",
-     "Du styrer byggeriet af et plejecenter med 60 boliger: tid, økonomi og entreprenører."),  # noqa: E501
-    ("project manager", "IT-projektleder til implementering af journalsystem",
-     "Du leder implementeringen af et nyt journalsystem på hospitalet og koordinerer med leverandøren."),  # noqa: E501
-    ("marketing manager", "Marketingansvarlig til bageri- og kaffekæde",
-     "Du står for kampagner, sociale medier og brand for vores bagerier og caféer."),  # noqa: E501
-    ("graphic designer", "Grafisk designer til byggevarekæde",
-     "Du laver tilbudsaviser, skilte og annoncer for vores byggemarkeder."),  # noqa: E501
-    ("journalist", "Journalist til fagblad om landbrug",
-     "Du skriver om svineproduktion, markarbejde og landbrugspolitik til vores fagblad."),  # noqa: E501
-    ("journalist", "Sundhedsjournalist",
-     "Du dækker hospitaler, sygepleje og sundhedspolitik og interviewer læger og patienter."),  # noqa: E501
-    ("building cleaner", "Rengøringsassistent til hospital",
-     "Du gør rent på sengeafsnit og operationsgange og følger hospitalets hygiejneregler."),  # noqa: E501
-    ("building cleaner", "Rengøring af køkkener i kantine",
-     "Du rengør storkøkkenet og kantinen om eftermiddagen, når kokkene har fri."),  # noqa: E501
-    ("kitchen assistant", "Køkkenmedhjælper til plejecenter",
-     "Du hjælper i plejecentrets køkken med opvask, anretning og rengøring. Plejen varetages af SOSU-personalet."),  # noqa: E501
-    ("kitchen assistant", "Køkkenmedhjælper til daginstitution",
-     "Du laver frokost til børnene i vuggestuen og børnehaven og holder køkkenet rent."),  # noqa: E501
-    ("car and van delivery driver", "Chauffør til udbringning af mad til ældre",
-     "Du kører mad ud til ældre borgere i kommunen. Du skal ikke yde pleje."),  # noqa: E501
-    ("car and van delivery driver", "Budchauffør til apotek",
-     "Du leverer medicin fra apoteket til kunder og plejecentre i lokalområdet."),  # noqa: E501
-    ("security guard", "Vagt til hospital",
-     "Du patruljerer på hospitalets område, håndterer urolige patienter og pårørende og assisterer personalet ved behov."),  # noqa: E501
-    ("security guard", "Vagt til byggeplads",
-     "Du holder opsyn med en stor byggeplads om natten, så materialer og maskiner ikke bliver stjålet."),  # noqa: E501
-    ("building caretaker", "Vicevært til skole",
-     "Du holder skolens bygninger og udearealer i orden, hjælper lærerne med praktiske ting og låser op og ned."),  # noqa: E501
-    ("building caretaker", "Pedel til plejecenter",
-     "Du står for de tekniske opgaver, mindre reparationer og udearealerne på plejecentret."),  # noqa: E501
-    ("data analyst", "Dataanalytiker til sundhedsdata",
-     "Du analyserer data om hospitalsindlæggelser og ventetider og laver rapporter til ledelsen."),  # noqa: E501
-    ("software developer", "Softwareudvikler til logistiksystemer",
-     "Du udvikler vores lagerstyrings- og transportplanlægningssystem til kunder i logistikbranchen."),  # noqa: E501
-    ("web developer", "Webudvikler til e-handel for tøjbutikker",
-     "Du bygger webshops for tøjbutikker og integrerer med kasse- og lagersystemer."),  # noqa: E501
-    ("accountant", "Revisor med speciale i landbrug",
-     "Du reviderer regnskaber for landmænd og rådgiver om skat og økonomi på landbrug."),  # noqa: E501
-    ("purchaser", "Indkøber af fødevarer til storkøkkener",
-     "Du køber ind til kommunens centralkøkkener og forhandler med grossister om råvarer."),  # noqa: E501
-    ("purchaser", "Indkøber af medicinsk udstyr",
-     "Du indkøber udstyr og forbrugsvarer til hospitalets afdelinger og gennemfører udbud."),  # noqa: E501
-    ("vehicle technician", "Mekaniker til lastbiler og busser",
-     "Du reparerer og servicerer lastbiler og busser på vores værksted. Du skal ikke køre dem."),  # noqa: E501
-    ("warehouse worker", "Lagermedarbejder til byggemarked",
-     "Du modtager trælast, fliser og byggematerialer og plukker ordrer til håndværkere."),  # noqa: E501
-    ("warehouse worker", "Lagermedarbejder på sygehusets centrallager",
-     "Du modtager og fordeler forbrugsvarer til hospitalets afdelinger."),  # noqa: E501
-    ("call centre agent", "Kundeservice til bank",
-     "Du besvarer opkald fra bankens kunder om netbank og kort. Rådgivning om lån varetages af bankrådgiverne."),  # noqa: E501
-    ("call centre agent", "Telefonisk kundeservice til taxaselskab",
-     "Du tager imod taxibestillinger i telefonen og hjælper kunderne. Du kører ikke selv."),  # noqa: E501
-    ("early years teaching assistant", "Pædagogmedhjælper til skolens SFO",
-     "Du er med i SFO'en efter skoletid med leg, udeliv og lektiehjælp."),  # noqa: E501
-    ("office clerk", "Kontorassistent til jobcenter",
-     "Du håndterer post, journalisering og telefon for jobcentrets socialrådgivere."),  # noqa: E501
-    ("cashier", "Kassemedarbejder i byggemarked",
-     "Du sidder i kassen i vores byggemarked og hjælper håndværkere og private kunder."),  # noqa: E501
-]  # fmt: skip
+# Word lists and the near-miss postings (a real occupation, a title and a text that borrow words
+# from another field, so that a pure keyword matcher is led astray; each is used twice, in
+# different places) live in eval/source/texts_da.json. Only the postings of the occupations in
+# "remote_ok" can be TELECOMMUTE.
+TEXTS = json.loads((EVAL_DIR / "source" / "texts_da.json").read_text(encoding="utf-8"))
+REMOTE_OK: set[str] = set(TEXTS["remote_ok"])
+SURNAMES: list[str] = TEXTS["surnames"]
+TRAITS: list[str] = TEXTS["traits"]
+THRIVES: list[str] = TEXTS["thrives"]
+INTERESTS: list[str] = TEXTS["interests"]
+BENEFITS: list[str] = TEXTS["benefits"]
+TITLE_SUFFIXES: list[str] = TEXTS["title_suffixes"]
+DISTRACTORS: list[tuple[str, str, str]] = [tuple(d) for d in TEXTS["distractors"]]
 
 
 # --------------------------------------------------------------------------- data classes
