@@ -28,7 +28,7 @@ from .index import LANGUAGE_CODES, LANGUAGE_SAMPLE_WORDS, PostingIndex, hours_cl
 from .language import detect_language
 from .skills import SkillVocabulary
 from .text import profile_text, stated_wishes, term_id, tokens
-from .types import ConceptReader, Encoder, InferredConcept, Profile
+from .types import ConceptKind, ConceptReader, Encoder, InferredConcept, Profile
 
 if TYPE_CHECKING:
     from .scoring import Weights
@@ -169,26 +169,18 @@ def inferred_concepts(index: PostingIndex, profile: Profile) -> list[InferredCon
         skills.setdefault(i, "")
     for i, name in read_skills.items():
         skills.setdefault(i, name)
+
+    def concept(
+        kind: ConceptKind, uri: str, label: str, danish: str | None, source: str
+    ) -> InferredConcept:
+        return InferredConcept(kind, uri, label, danish, source, uri in rejected)
+
     out = [
-        InferredConcept(
-            "occupation",
-            esco.occ_uris[o],
-            esco.occ_labels[o],
-            vocab.occ_da_label.get(o),
-            t,
-            esco.occ_uris[o] in rejected,
-        )
+        concept("occupation", esco.occ_uris[o], esco.occ_labels[o], vocab.occ_da_label.get(o), t)
         for o, t in occ.items()
     ]
     out += [
-        InferredConcept(
-            "skill",
-            vocab.uris[i],
-            vocab.labels_en[i],
-            vocab.labels_da.get(i),
-            t,
-            vocab.uris[i] in rejected,
-        )  # fmt: skip
+        concept("skill", vocab.uris[i], vocab.labels_en[i], vocab.labels_da.get(i), t)
         for i, t in skills.items()
         if vocab.uris[i] not in picked
     ]
