@@ -7,6 +7,7 @@ on PostgreSQL (``DATABASE_URL``), where the unique-constraint races really happe
 An exception escaping a request (the test app propagates them) counts as a 500.
 """
 
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -16,8 +17,17 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.db import get_session
-from app.models import CoffeeResponse, Notification, Role, SavedJob, Suggestion, Swipe, User
-from app.services import coffee, deck, privacy
+from app.models import (
+    CoffeeResponse,
+    JobseekerProfile,
+    Notification,
+    Role,
+    SavedJob,
+    Suggestion,
+    Swipe,
+    User,
+)
+from app.services import coffee, deck, matching, privacy
 from consent.models import ConsentEvent, DataSubjectRequest, ErasureRecord
 from tests.conftest import add_postcodes, client_for, offer_input, race
 
@@ -306,3 +316,51 @@ def test_a_second_concurrent_erasure_answers_normally(app, session, seeker, brow
     assert 200 in results  # at least one request erased and showed the receipt
     assert count(session, User, User.id == seeker.id) == 0
     assert count(session, ErasureRecord) == 1
+
+
+def test_eight_corrections_at_once_are_all_kept(app, session, seeker, browsers):
+    profile = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == seeker.id)
+    ).one()
+    profile.skills = [
+        {"label": label, "esco_uri": None}
+        for label in ("truckkørsel", "varemodtagelse", "lagerstyring", "ordreplukning",
+                      "sårpleje", "madlavning", "kundeservice", "rengøring af overflader",
+                      "personlig pleje", "dokumentation")
+    ]  # fmt: skip
+    session.add(profile)
+    session.commit()
+    with app.app_context():
+        concepts = matching.inferred_concepts(session=session, user_id=seeker.id)
+    uris = [c.uri for c in concepts or [] if c.kind == "skill"][:THREADS]
+    assert len(uris) == THREADS
+    barrier = threading.Barrier(THREADS)
+    results: list[int | str] = [0] * THREADS
+
+    def send(n: int) -> None:
+        barrier.wait()
+        data = {"uri": uris[n], "action": "reject"}
+        try:
+            results[n] = browsers[n].post("/jobsoeger/profil/laest", data=data).status_code
+        except Exception as error:  # noqa: BLE001 - a crash is a result here
+            results[n] = type(error).__name__
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert no_server_errors(results), results
+    session.expire_all()
+    stored = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == seeker.id)
+    ).one()
+    assert sorted(stored.rejected_concepts) == sorted(uris)  # no correction lost to another
+
+    again = race(browsers, "/jobsoeger/profil/laest", {"uri": uris[0], "action": "undo"})
+    assert no_server_errors(again), again
+    session.expire_all()
+    stored = session.exec(
+        select(JobseekerProfile).where(JobseekerProfile.user_id == seeker.id)
+    ).one()
+    assert sorted(stored.rejected_concepts) == sorted(uris[1:])

@@ -15,7 +15,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import cv_files, matching, privacy, vocabulary
+from app.services import concurrency, cv_files, matching, privacy, vocabulary
 from consent import ledger
 
 
@@ -321,20 +321,27 @@ def set_concept_rejected(
     """Mark an ESCO concept read from the person's words as wrong, or take that back; returns
     whether anything changed. ``known`` are the concepts the recommender reads from them now:
     only those can be rejected (an undo is always allowed)."""
-    profile = get_or_create_profile(session=session, user_id=user_id)
+    created = get_or_create_profile(session=session, user_id=user_id)
+    assert created.id is not None  # a stored row
+    # Read and write the list under the profile's row lock: two corrections at once both stay.
+    profile = concurrency.lock_row(session=session, model=JobseekerProfile, row_id=created.id)
+    if profile is None:  # erased meanwhile
+        session.rollback()
+        return False
     current = list(profile.rejected_concepts or [])
-    if rejected:
-        if uri in current:
-            return False
+    problem = None
+    if rejected and uri not in current:
         if uri not in known:
-            raise ProfileError("concept", "unknown_concept")
-        if len(current) >= MAX_REJECTED_CONCEPTS:
-            raise ProfileError("concept", "too_many_rejected")
-        profile.rejected_concepts = [*current, uri]
-    else:
-        if uri not in current:
-            return False
-        profile.rejected_concepts = [u for u in current if u != uri]
+            problem = "unknown_concept"
+        elif len(current) >= MAX_REJECTED_CONCEPTS:
+            problem = "too_many_rejected"
+    changed = (uri not in current) if rejected else (uri in current)
+    if problem or not changed:
+        session.rollback()  # ends the transaction and its lock
+        if problem:
+            raise ProfileError("concept", problem)
+        return False
+    profile.rejected_concepts = [*current, uri] if rejected else [u for u in current if u != uri]
     profile.updated_at = utcnow()
     session.add(profile)
     session.commit()
