@@ -348,3 +348,16 @@ def test_after_an_opt_out_only_the_text_of_a_file_is_used(client, login_as, sess
     assert "Lagermedarbejder, Coop Odense" in page  # the text, in "About me"
     assert 'name="experience-0-title" type="text" value=""' in page  # nothing read into rows
     assert 'value="Truckcertifikat"' not in page
+
+
+def test_an_unsure_reading_is_shown_in_the_cv_s_words_and_not_filled_in(client, login_as):
+    login_as(Role.JOBSEEKER)
+    text = (
+        "Mette Hansen, 5000 Odense C\n"
+        "Fra 2015 til 2018 arbejdede jeg som bryggeriassistent hos Bryghuset Fyn i Odense, "
+        "hvor jeg lærte rigtig meget om øl.\n"
+    )
+    page = upload(client, text.encode(), "cv.txt").get_data(as_text=True)
+    assert "Dem her var vi ikke sikre på" in page
+    assert "<li>Fra 2015 til 2018 arbejdede jeg som bryggeriassistent hos Bryghuset Fyn" in page
+    assert 'value="bryggeriassistent"' not in page  # unsure: left for the person to add

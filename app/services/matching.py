@@ -728,7 +728,7 @@ def read_cv(*, session: Session, user_id: int, text: str) -> CvReading | None:
     skills = [recommender.vocab.label(s.index) for s in parsed.skills if s.confidence >= sure]
     skills += [c.value.label for c in parsed.certificates if c.confidence >= sure]
     skills += [lang.value.name.capitalize() for lang in parsed.languages if lang.confidence >= sure]
-    unsure = [(name, _described(item)) for name, item in parsed.to_confirm(sure)]
+    unsure = [(name, _in_own_words(text, item)) for name, item in parsed.to_confirm(sure)]
     return CvReading(
         experience=[
             {"title": j.value.title, "employer": j.value.employer or "", **period(j.value.period)}
@@ -756,16 +756,12 @@ def read_cv(*, session: Session, user_id: int, text: str) -> CvReading | None:
     )
 
 
-def _described(item: Any) -> str:
-    """A reading the reader is unsure of, in the person's words."""
-    value = getattr(item, "value", None)
-    if value is None:
-        return str(getattr(item, "label", ""))
-    for name in ("title", "label", "name", "postcode"):
-        if hasattr(value, name):
-            extra = getattr(value, "employer", None)
-            return f"{getattr(value, name)}, {extra}" if extra else str(getattr(value, name))
-    return str(value)
+def _in_own_words(text: str, item: rt_freetext.Found[Any] | rt.ConceptMatch) -> str:
+    """A reading the reader is unsure of, as the words of the CV it was read from."""
+    if item.span is None:
+        return item.label if isinstance(item, rt.ConceptMatch) else ""
+    start, end = item.span
+    return " ".join(text[start:end].split())
 
 
 def warm_up_in_background(app: Flask) -> None:
