@@ -170,3 +170,20 @@ def test_a_cv_file_is_read_checked_corrected_and_saved_on_a_phone(
     page.goto(f"{live_server.url}/jobsoeger/profil")
     expect(page.locator("input[value='gaffeltruck']")).to_be_visible()
     expect(page.locator("input[value='Coop Odense']")).to_be_visible()
+
+
+def test_a_picture_named_pdf_gets_a_message_in_the_browser(live_server, open_context, tmp_path):
+    fake = tmp_path / "cv.pdf"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    page = open_context(360).new_page()
+    log_in_as_demo(page, live_server)
+    page.goto(f"{live_server.url}/jobsoeger/profil")
+    page.get_by_role("button", name="Læs filen").click()  # nothing chosen
+    expect(page.locator("#cv_file-error")).to_contain_text("Vælg en fil først.")
+    page.get_by_label("Dit CV som fil", exact=True).set_input_files(str(fake))
+    page.get_by_role("button", name="Læs filen").click()
+    expect(page.locator("#cv_file-error")).to_contain_text("Filen er et billede")
+    expect(page.get_by_label("Dit CV som fil", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    assert axe_violations(page) == []
